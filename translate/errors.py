@@ -1,0 +1,50 @@
+"""Typed exceptions raised by the library.
+
+The library never prints or exits; the CLI turns these into one-line messages
+and exit codes at its boundary.
+"""
+
+from __future__ import annotations
+
+
+class Vi2enError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class InputError(Vi2enError):
+    """An input cannot be read (missing, undecodable, malformed).
+
+    Attributes:
+        source: The file (or ``-`` for stdin) the problem is in.
+    """
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class ModelLoadError(Vi2enError):
+    """A model or its tokenizer cannot be found, downloaded or loaded."""
+
+
+class BackendError(Vi2enError):
+    """A backend failed while translating a batch."""
+
+
+class OutputError(Vi2enError):
+    """An output cannot be written (unwritable directory, full disk)."""
+
+
+class ConfigMismatchError(Vi2enError):
+    """An output directory holds a run made with other settings."""
+
+
+class UnknownNameError(Vi2enError):
+    """A name is not in a plug-in table (format, backend, reader)."""
+
+    def __init__(self, kind: str, name: str, choices: list[str]) -> None:
+        super().__init__(f"unknown {kind} {name!r}; choose one of: {', '.join(sorted(choices))}")
+        self.kind = kind
+        self.name = name
+        self.choices = sorted(choices)
