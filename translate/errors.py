@@ -48,3 +48,15 @@ class UnknownNameError(Vi2enError):
         self.kind = kind
         self.name = name
         self.choices = sorted(choices)
+
+
+class Interrupted(Vi2enError):
+    """A run was asked to stop (SIGINT or SIGTERM) and stopped after a batch.
+
+    Attributes:
+        signal_number: The signal that asked for the stop.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(f"interrupted by signal {signal_number}")
+        self.signal_number = signal_number

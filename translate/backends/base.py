@@ -1,0 +1,139 @@
+"""The backend interface: one abstract method, ``translate_batch``.
+
+Everything above it (deduplication, memory, batching, long-sentence splitting)
+is shared code in :mod:`translate.translator`.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+Tokens = list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodingOptions:
+    """Decoding settings shared by every backend; ``None`` means the model's default.
+
+    Attributes:
+        beams: Beam size (1 = greedy).
+        max_length: Absolute cap on target tokens.
+        max_length_ratio: Cap relative to the source length (``ratio * source
+            tokens + 10``), against runaway output; ``None`` disables it.
+        min_length: Minimum number of target tokens.
+        redecode_loops: Re-decode outputs caught in a repeated n-gram loop with
+            ``no_repeat_ngram_size`` set.
+    """
+
+    beams: int | None = None
+    max_length: int | None = None
+    max_length_ratio: float | None = 3.0
+    min_length: int | None = None
+    redecode_loops: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDecoding:
+    """Decoding settings with every default filled in from the model."""
+
+    beams: int
+    max_length: int
+    max_length_ratio: float | None
+    min_length: int
+    no_repeat_ngram_size: int = 0
+
+    def max_length_for(self, source_tokens: int) -> int:
+        """The target-length cap for a source of ``source_tokens`` tokens."""
+        cap = self.max_length
+        if self.max_length_ratio is not None:
+            cap = min(cap, int(self.max_length_ratio * source_tokens) + 10)
+        return max(cap, self.min_length)
+
+    def signature(self) -> str:
+        """A stable string naming these settings, for caches and manifests."""
+        return (
+            f"beams={self.beams},max={self.max_length},ratio={self.max_length_ratio},"
+            f"min={self.min_length},nrng={self.no_repeat_ngram_size}"
+        )
+
+
+def read_generation_defaults(model_dir: Path) -> dict[str, int]:
+    """``num_beams``, ``max_length`` and ``min_length`` from a model's config files.
+
+    Read as JSON so that no framework is imported: ``generation_config.json``
+    first, then ``config.json`` (older checkpoints keep them there).
+    """
+    defaults: dict[str, int] = {}
+    for name in ("config.json", "generation_config.json"):
+        path = model_dir / name
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for key in ("num_beams", "max_length", "min_length"):
+                if isinstance(data.get(key), int):
+                    defaults[key] = data[key]
+    return defaults
+
+
+def resolve_decoding(decoding: DecodingOptions, defaults: dict[str, int]) -> ResolvedDecoding:
+    """Fill unset options from ``defaults`` (a model's generation config)."""
+    return ResolvedDecoding(
+        beams=decoding.beams or defaults.get("num_beams", 4),
+        max_length=decoding.max_length or defaults.get("max_length", 512),
+        max_length_ratio=decoding.max_length_ratio,
+        min_length=decoding.min_length or defaults.get("min_length", 0),
+    )
+
+
+class Backend(ABC):
+    """A loaded model that turns batches of source tokens into translations.
+
+    Attributes:
+        name: The backend's name in :data:`translate.backends.BACKENDS`.
+        max_input_tokens: The longest source (in tokens, end marker included)
+            the model accepts; longer sentences are split before they get here.
+        description: What was loaded, for the manifest (device, compute type).
+    """
+
+    name: ClassVar[str]
+    max_input_tokens: int = 512
+    description: str = ""
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        """Source tokens for each text, the end-of-sentence marker included.
+
+        The default splits on whitespace; model backends use the model's tokenizer.
+        """
+        return [[*text.split(), "</s>"] for text in texts]
+
+    @abstractmethod
+    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+        """Translate one batch of tokenised sentences.
+
+        Args:
+            batch: Source tokens of each sentence, as given by :meth:`tokenize`.
+            decoding: Resolved decoding settings.
+
+        Returns:
+            One detokenised translation per input, in order.
+        """
+
+    def resolve(self, decoding: DecodingOptions) -> ResolvedDecoding:
+        """Fill the unset decoding options from the backend's defaults."""
+        return resolve_decoding(decoding, self.generation_defaults)
+
+    generation_defaults: ClassVar[dict[str, int]] = {"num_beams": 4, "max_length": 512}
+
+    def translate_batches(
+        self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
+    ) -> Iterator[list[str]]:
+        """Translate several batches, yielding each batch's output in order.
+
+        Backends with parallel workers override this to keep every worker busy.
+        """
+        for batch in batches:
+            yield self.translate_batch(batch, decoding)

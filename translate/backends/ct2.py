@@ -1,0 +1,192 @@
+"""The CTranslate2 backend: the transformers model converted once, then run by CTranslate2.
+
+The conversion is cached under vi2en's cache directory, keyed by the model's
+fingerprint (id + revision, or the directory's content) and the quantisation,
+so a second run loads it directly and a changed model is converted again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from translate.backends.base import Backend, ResolvedDecoding, Tokens, read_generation_defaults
+from translate.backends.tokenizers import load_tokenizer
+from translate.errors import BackendError, ModelLoadError
+from translate.models import ResolvedModel, cache_dir
+
+logger = logging.getLogger(__name__)
+
+COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
+
+
+def is_available() -> bool:
+    """Whether the ``ctranslate2`` package is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (affinity-aware where the OS tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def cpu_threading(cores: int) -> tuple[int, int]:
+    """(workers, threads per worker) for ``cores`` CPU cores.
+
+    Measured on 2 cores with opus-mt-sized models: one single-threaded worker
+    per core beats one worker using every core (``vi2en bench``), because small
+    matrices parallelise poorly inside one batch. Beyond four cores, pairs of
+    threads per worker keep the per-worker memory down.
+    """
+    if cores <= 4:
+        return cores, 1
+    return cores // 2, 2
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` becomes ``cuda`` when CTranslate2 sees a GPU, else ``cpu``."""
+    import ctranslate2
+
+    has_cuda = ctranslate2.get_cuda_device_count() > 0
+    if device == "auto":
+        return "cuda" if has_cuda else "cpu"
+    if device == "cuda" and not has_cuda:
+        raise ModelLoadError("--device cuda was asked for, but CTranslate2 sees no CUDA device")
+    return device
+
+
+def resolve_compute_type(compute_type: str, device: str) -> str:
+    """``auto`` becomes int8 on CPU and float16 on GPU (the fastest for opus-mt-sized models)."""
+    if compute_type not in COMPUTE_TYPES:
+        raise ModelLoadError(
+            f"unknown compute type {compute_type!r}; choose one of: {', '.join(COMPUTE_TYPES)}"
+        )
+    if compute_type == "auto":
+        return "float16" if device == "cuda" else "int8"
+    return compute_type
+
+
+def converted_model(model: ResolvedModel, quantization: str) -> Path:
+    """The CTranslate2 conversion of ``model``, converting it on first use.
+
+    Raises:
+        ModelLoadError: The model cannot be converted (unsupported architecture).
+    """
+    target = cache_dir() / "ctranslate2" / f"{model.fingerprint}-{quantization}"
+    if (target / "model.bin").is_file():
+        return target
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    logger.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        TransformersConverter(str(model.path)).convert(
+            str(work / "model"), quantization=quantization, force=True
+        )
+        # Rename into place so that an interrupted conversion is never taken for a finished one.
+        os.replace(work / "model", target)
+    except (ValueError, NotImplementedError, OSError, RuntimeError) as exc:
+        raise ModelLoadError(f"cannot convert {model.name} to CTranslate2: {exc}") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def supports(model: ResolvedModel) -> bool:
+    """Whether CTranslate2 can convert this model's architecture."""
+    import json
+
+    from ctranslate2.converters.transformers import _MODEL_LOADERS
+
+    config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
+    return any(arch in _MODEL_LOADERS for arch in config.get("architectures") or [])
+
+
+class CTranslate2Backend(Backend):
+    """Translate with CTranslate2 (int8 on CPU by default), several workers in parallel."""
+
+    name: ClassVar[str] = "ctranslate2"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        *,
+        device: str = "auto",
+        compute_type: str = "auto",
+        threads: int | None = None,
+    ) -> None:
+        import ctranslate2
+
+        self.device = resolve_device(device)
+        self.compute_type = resolve_compute_type(compute_type, self.device)
+        path = converted_model(model, self.compute_type)
+        if self.device == "cuda":
+            workers, per_worker = 1, 0
+        else:
+            workers, per_worker = cpu_threading(threads or usable_cores())
+        self.tokenizer = load_tokenizer(model.path)
+        try:
+            self.translator: Any = ctranslate2.Translator(
+                str(path),
+                device=self.device,
+                compute_type=self.compute_type,
+                inter_threads=workers,
+                intra_threads=per_worker,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelLoadError(f"cannot load the CTranslate2 model {path}: {exc}") from exc
+        self.workers = workers
+        self.max_input_tokens = _max_positions(model.path)
+        self.generation_defaults = read_generation_defaults(model.path)
+        self.description = f"ctranslate2 {self.device} {self.compute_type} {workers}x{per_worker or 'auto'} threads"
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        return self.tokenizer.tokenize(texts)
+
+    def _submit(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> Any:
+        return self.translator.translate_batch(
+            list(batch),
+            beam_size=decoding.beams,
+            max_decoding_length=decoding.max_length_for(max(len(t) for t in batch)),
+            min_decoding_length=decoding.min_length,
+            no_repeat_ngram_size=decoding.no_repeat_ngram_size,
+            asynchronous=True,
+        )
+
+    def _collect(self, pending: Any) -> list[str]:
+        try:
+            return [self.tokenizer.detokenize(r.result().hypotheses[0]) for r in pending]
+        except (RuntimeError, ValueError) as exc:
+            raise BackendError(f"CTranslate2 translation failed: {exc}") from exc
+
+    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+        return self._collect(self._submit(batch, decoding))
+
+    def translate_batches(
+        self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
+    ) -> Iterator[list[str]]:
+        # Keep every worker busy: submit ahead, collect in order.
+        window: list[Any] = []
+        for batch in batches:
+            window.append(self._submit(batch, decoding))
+            if len(window) > 2 * self.workers:
+                yield self._collect(window.pop(0))
+        for pending in window:
+            yield self._collect(pending)
+
+
+def _max_positions(model_dir: Path) -> int:
+    import json
+
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    return int(config.get("max_position_embeddings", 512))

@@ -1,0 +1,121 @@
+"""Source tokenisation and target detokenisation shared by the model backends.
+
+Marian checkpoints (``source.spm``, ``target.spm``, ``vocab.json``) are read with
+SentencePiece directly: it is what ``MarianTokenizer`` does inside, without
+importing transformers and torch, which the CTranslate2 backend never needs.
+Other checkpoints go through ``AutoTokenizer``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from translate.errors import ModelLoadError
+
+Tokens = list[str]
+
+
+class Tokenizer(Protocol):
+    """What the backends need from a tokenizer."""
+
+    eos_token: str
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        """Source tokens of each text, the end marker included."""
+        ...
+
+    def token_ids(self, tokens: Sequence[str]) -> list[int]:
+        """Vocabulary ids of source tokens."""
+        ...
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        """Text of target tokens (special tokens dropped)."""
+        ...
+
+    def decode_ids(self, ids: Sequence[int]) -> str:
+        """Text of target token ids (special tokens dropped)."""
+        ...
+
+
+class MarianSentencePiece:
+    """Marian's tokenisation: Moses punctuation normalisation, then SentencePiece.
+
+    transformers 5's ``MarianTokenizer`` no longer applies the punctuation
+    normalisation opus-mt was trained with (its ``normalize`` exists but is
+    never called), so it is applied here.
+    """
+
+    def __init__(self, model_dir: Path) -> None:
+        import sentencepiece
+        from sacremoses import MosesPunctNormalizer
+
+        config = _read_json(model_dir / "tokenizer_config.json")
+        self.source = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
+        self.target = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "target.spm"))
+        self.vocab: dict[str, int] = _read_json(model_dir / "vocab.json")
+        self.id_to_token = {index: token for token, index in self.vocab.items()}
+        self.eos_token = str(config.get("eos_token", "</s>"))
+        self.unk_token = str(config.get("unk_token", "<unk>"))
+        self.pad_token = str(config.get("pad_token", "<pad>"))
+        self.specials = {self.eos_token, self.unk_token, self.pad_token}
+        self.normalize = MosesPunctNormalizer(str(config.get("source_lang") or "vi")).normalize
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        pieces = self.source.encode([self.normalize(t) if t else t for t in texts], out_type=str)
+        return [[*p, self.eos_token] for p in pieces]
+
+    def token_ids(self, tokens: Sequence[str]) -> list[int]:
+        unk = self.vocab[self.unk_token]
+        return [self.vocab.get(t, unk) for t in tokens]
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        return str(self.target.decode_pieces([t for t in tokens if t not in self.specials]))
+
+    def decode_ids(self, ids: Sequence[int]) -> str:
+        return self.detokenize([self.id_to_token.get(i, self.unk_token) for i in ids])
+
+
+class AutoTokenizerAdapter:
+    """Any Hugging Face tokenizer, for non-Marian checkpoints."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        self.eos_token = str(self.tokenizer.eos_token)
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        ids = self.tokenizer(list(texts)).input_ids
+        return [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
+
+    def token_ids(self, tokens: Sequence[str]) -> list[int]:
+        return list(self.tokenizer.convert_tokens_to_ids(list(tokens)))
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        return self.decode_ids(self.token_ids(tokens))
+
+    def decode_ids(self, ids: Sequence[int]) -> str:
+        return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
+
+
+def _read_json(path: Path) -> Any:
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_tokenizer(model_dir: Path) -> Tokenizer:
+    """The tokenizer of a model directory.
+
+    Raises:
+        ModelLoadError: The tokenizer files are missing or unreadable.
+    """
+    try:
+        if (model_dir / "source.spm").is_file() and (model_dir / "vocab.json").is_file():
+            return MarianSentencePiece(model_dir)
+        return AutoTokenizerAdapter(model_dir)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelLoadError(f"cannot load the tokenizer of {model_dir}: {exc}") from exc

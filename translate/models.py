@@ -1,0 +1,182 @@
+"""Finding a model: a hub id (through the Hugging Face cache) or a local directory.
+
+Resolution never loads weights. It gives a local directory and a fingerprint, so
+that the translation memory can answer before any model is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from translate.errors import ModelLoadError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
+MODEL_ENV_VAR = "VI2EN_MODEL"
+CACHE_ENV_VAR = "VI2EN_CACHE_DIR"
+
+# What a seq2seq checkpoint needs; TensorFlow, Flax and Rust weights are never fetched.
+_MODEL_FILE_PATTERNS = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "pytorch_model.bin"]
+# Files above this size are fingerprinted by size and sampled bytes instead of read whole.
+_FULL_HASH_LIMIT = 16 * 1024 * 1024
+_SAMPLE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedModel:
+    """A model found on disk.
+
+    Attributes:
+        name: What the user asked for (hub id or directory).
+        path: The local directory holding config, weights and tokenizer files.
+        revision: The hub commit for hub models, ``None`` for local directories.
+        fingerprint: Short hash that changes when the model changes.
+    """
+
+    name: str
+    path: Path
+    revision: str | None
+    fingerprint: str
+
+
+def default_model_name() -> str:
+    """The model used when none is given: ``$VI2EN_MODEL`` or the opus-mt default."""
+    return os.environ.get(MODEL_ENV_VAR) or DEFAULT_MODEL
+
+
+def cache_dir() -> Path:
+    """vi2en's own cache directory (conversions, translation memory)."""
+    explicit = os.environ.get(CACHE_ENV_VAR)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vi2en"
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
+
+
+def _fingerprint_directory(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        size = file.stat().st_size
+        digest.update(f"{file.relative_to(path).as_posix()}\0{size}\0".encode())
+        with file.open("rb") as handle:
+            if size <= _FULL_HASH_LIMIT:
+                digest.update(handle.read())
+            else:
+                digest.update(handle.read(_SAMPLE_BYTES))
+                handle.seek(size - _SAMPLE_BYTES)
+                digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
+def _unavailable(name: str, why: str) -> ModelLoadError:
+    return ModelLoadError(
+        f"cannot load model {name!r}: {why}; pass --model DIR with a downloaded model, "
+        f"or run `vi2en models download {name}` where a network exists"
+        + (" (HF_HUB_OFFLINE=1 is set)" if _offline() else "")
+    )
+
+
+def resolve_model(name: str | None = None, *, revision: str | None = None) -> ResolvedModel:
+    """Find a model's files, downloading them into the Hugging Face cache if needed.
+
+    Args:
+        name: A local directory or a hub id; ``None`` means :func:`default_model_name`.
+        revision: A hub branch, tag or commit (hub ids only).
+
+    Returns:
+        The model's local directory and fingerprint.
+
+    Raises:
+        ModelLoadError: The directory is not a model, or the hub id is neither
+            cached nor downloadable.
+    """
+    name = name or default_model_name()
+    local = Path(name).expanduser()
+    if local.is_dir():
+        if not (local / "config.json").is_file():
+            raise ModelLoadError(f"cannot load model {name!r}: the directory has no config.json")
+        return ResolvedModel(name, local.resolve(), None, _fingerprint_directory(local))
+    if local.exists() or name.count("/") > 1 or name.startswith((".", "/", "~")):
+        raise ModelLoadError(f"cannot load model {name!r}: no such model directory")
+    path = _snapshot(name, revision)
+    commit = path.name
+    return ResolvedModel(
+        name, path, commit, hashlib.sha256(f"{name}@{commit}".encode()).hexdigest()[:16]
+    )
+
+
+def _snapshot(name: str, revision: str | None, local_dir: Path | None = None) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        try:
+            # The cache first: an offline machine with the model cached needs no network.
+            return Path(
+                snapshot_download(
+                    name,
+                    revision=revision,
+                    allow_patterns=_MODEL_FILE_PATTERNS,
+                    local_files_only=True,
+                    local_dir=local_dir,
+                )
+            )
+        except LocalEntryNotFoundError:
+            if _offline():
+                raise
+        patterns = _download_patterns(name, revision)
+        return Path(
+            snapshot_download(name, revision=revision, allow_patterns=patterns, local_dir=local_dir)
+        )
+    except (RepositoryNotFoundError, GatedRepoError) as exc:
+        raise _unavailable(name, "no such model on the hub (or it is private)") from exc
+    except RevisionNotFoundError as exc:
+        raise _unavailable(name, f"no revision {revision!r}") from exc
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled) as exc:
+        raise _unavailable(
+            name, "it is not in the local cache and the hub cannot be reached"
+        ) from exc
+    except Exception as exc:
+        raise _unavailable(name, f"download failed ({type(exc).__name__}: {exc})") from exc
+
+
+def _download_patterns(name: str, revision: str | None) -> list[str]:
+    """Skip ``pytorch_model.bin`` when the repository also has safetensors weights."""
+    from huggingface_hub import list_repo_files
+
+    files = list_repo_files(name, revision=revision)
+    if any(f.endswith(".safetensors") for f in files):
+        return [p for p in _MODEL_FILE_PATTERNS if p != "pytorch_model.bin"]
+    return _MODEL_FILE_PATTERNS
+
+
+def download_model(name: str | None = None, target: Path | None = None) -> Path:
+    """Fetch a hub model for offline use.
+
+    Args:
+        name: Hub id; ``None`` means the default model.
+        target: A directory to place the files in (usable as ``--model DIR``);
+            ``None`` keeps them in the Hugging Face cache.
+
+    Returns:
+        The directory holding the model.
+
+    Raises:
+        ModelLoadError: The model cannot be downloaded.
+    """
+    name = name or default_model_name()
+    if target is not None:
+        target.mkdir(parents=True, exist_ok=True)
+    return _snapshot(name, None, target)

@@ -1,0 +1,146 @@
+"""The library's pipeline: segment → translate → align, over sentences, documents or streams.
+
+Documents flow through in bounded windows: the sentences of a window (across
+documents) are translated together, sorted by length, and each document comes
+out aligned by its ids as soon as its window is done, in input order. Memory
+stays flat on any corpus size.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from translate.segment import Segmenter, segment_paragraphs
+
+from translate.errors import BackendError
+from translate.records import Document, DocumentFailure, Pair, Sentence, TranslatedDocument
+from translate.translator import ProgressCallback, Translator
+
+logger = logging.getLogger(__name__)
+
+DocumentResult = TranslatedDocument | DocumentFailure
+
+
+def align(
+    document: Document, sentences: Sequence[Sentence], targets: Sequence[str]
+) -> TranslatedDocument:
+    """Pair each sentence with its translation by position in the same list.
+
+    ``targets[i]`` is the translation of ``sentences[i]``; ids come from the
+    sentence, never from matching text.
+    """
+    if len(sentences) != len(targets):
+        raise ValueError(
+            f"{document.doc_id}: {len(sentences)} sentences but {len(targets)} translations"
+        )
+    pairs = tuple(
+        Pair(s.doc_id, s.paragraph, s.index, s.text, target, s.start, s.end)
+        for s, target in zip(sentences, targets, strict=True)
+    )
+    return TranslatedDocument(document, pairs)
+
+
+@dataclass
+class Pipeline:
+    """Segment, translate and align Vietnamese text.
+
+    Args:
+        translator: The translator (model, backend, memory, batching).
+        segmenter: The sentence segmenter.
+        window_sentences: Sentences translated together before documents are
+            released; bounds memory, and is the unit of length sorting.
+    """
+
+    translator: Translator = field(default_factory=Translator)
+    segmenter: Segmenter = field(default_factory=Segmenter)
+    window_sentences: int = 4096
+
+    def translate_sentences(self, sentences: Sequence[str]) -> list[str]:
+        """Translate sentences as they are (no segmentation); one output per input."""
+        return self.translator.translate(sentences)
+
+    def translate_document(self, document: Document) -> TranslatedDocument:
+        """Segment, translate and align one document.
+
+        Raises:
+            BackendError: The model failed on this document.
+        """
+        sentences = segment_paragraphs(document.doc_id, document.paragraphs, self.segmenter)
+        return align(document, sentences, self.translator.translate([s.text for s in sentences]))
+
+    def translate_documents(
+        self,
+        documents: Iterable[Document | DocumentFailure],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> Iterator[DocumentResult]:
+        """Translate a stream of documents, yielding results in input order.
+
+        Args:
+            documents: Documents, and failures from reading, which pass through.
+            progress: Called with numbers of sentences as they are done.
+
+        Yields:
+            A :class:`TranslatedDocument`, or a :class:`DocumentFailure` for a
+            document the model failed on (the others still complete).
+        """
+        window: list[tuple[Document | DocumentFailure, list[Sentence]]] = []
+        size = 0
+        for item in documents:
+            sentences = []
+            if isinstance(item, Document):
+                sentences = segment_paragraphs(item.doc_id, item.paragraphs, self.segmenter)
+            window.append((item, sentences))
+            # Every document counts, so that a stream of empty ones is still released.
+            size += max(1, len(sentences))
+            if size >= self.window_sentences:
+                yield from self._translate_window(window, progress)
+                window, size = [], 0
+        yield from self._translate_window(window, progress)
+
+    def _translate_window(
+        self,
+        window: list[tuple[Document | DocumentFailure, list[Sentence]]],
+        progress: ProgressCallback | None,
+    ) -> Iterator[DocumentResult]:
+        texts = [
+            s.text for item, sentences in window if isinstance(item, Document) for s in sentences
+        ]
+        try:
+            targets = iter(self.translator.translate(texts, progress))
+        except BackendError as exc:
+            # One bad batch must not sink the window: retry document by document.
+            logger.warning("a batch failed (%s); retrying its documents one by one", exc)
+            yield from self._translate_one_by_one(window, progress)
+            return
+        for item, sentences in window:
+            if isinstance(item, Document):
+                yield align(item, sentences, [next(targets) for _ in sentences])
+            else:
+                yield item
+
+    def _translate_one_by_one(
+        self,
+        window: list[tuple[Document | DocumentFailure, list[Sentence]]],
+        progress: ProgressCallback | None,
+    ) -> Iterator[DocumentResult]:
+        for item, sentences in window:
+            if not isinstance(item, Document):
+                yield item
+                continue
+            try:
+                targets = self.translator.translate([s.text for s in sentences], progress)
+            except BackendError as exc:
+                yield DocumentFailure(item.doc_id, item.source, f"translation failed: {exc}")
+                continue
+            yield align(item, sentences, targets)
+
+    def pairs(self, documents: Iterable[Document | DocumentFailure]) -> Iterator[Pair]:
+        """The aligned pairs of a stream of documents (failures are logged and skipped)."""
+        for result in self.translate_documents(documents):
+            if isinstance(result, DocumentFailure):
+                logger.warning("%s: %s", result.source, result.reason)
+            else:
+                yield from result.pairs

@@ -1,0 +1,322 @@
+"""Sentences in, translations out: the shared machinery above every backend.
+
+In order: letterless segments are copied, identical sentences collapse to one,
+the translation memory answers what it can, sentences over the model's input
+limit are split at clause boundaries, the rest is sorted by length and cut into
+token-budget batches for the backend, and everything is put back in order.
+The model is loaded only when some sentence misses the memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from translate.backends import Backend, BackendSettings, choose_backend, load_backend
+from translate.backends.base import (
+    DecodingOptions,
+    ResolvedDecoding,
+    Tokens,
+    read_generation_defaults,
+    resolve_decoding,
+)
+from translate.errors import Interrupted
+from translate.memory import TranslationMemory, namespace_key, normalise_source
+from translate.models import ResolvedModel, resolve_model
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int], None]
+
+_URL_OR_EMAIL = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?",
+    re.IGNORECASE,
+)
+# Clause boundaries to split an over-long sentence at, best first.
+_SPLIT_POINTS = (
+    re.compile(r"(?<=[;:])\s+"),
+    re.compile(r"(?<=,)\s+"),
+    re.compile(r"\s+(?=[-–—]\s)"),
+    re.compile(r"\s+"),
+)
+
+
+def is_copy_through(text: str) -> bool:
+    """Segments the model must not see: no letters at all, or a lone URL/e-mail.
+
+    opus-mt invents text for numbers, lone punctuation and URLs.
+    """
+    stripped = text.strip()
+    return not any(ch.isalpha() for ch in stripped) or bool(_URL_OR_EMAIL.fullmatch(stripped))
+
+
+def has_ngram_loop(text: str, *, max_n: int = 4, repeats: int = 4) -> bool:
+    """Whether ``text`` repeats some 1..max_n-word sequence ``repeats`` times in a row.
+
+    A sequence of n words repeated r times in a row makes n*(r-1) consecutive
+    positions where a word equals the word n places before it: one linear pass per n.
+    """
+    words = text.split()
+    for n in range(1, max_n + 1):
+        run = 0
+        for i in range(n, len(words)):
+            run = run + 1 if words[i] == words[i - n] else 0
+            if run >= n * (repeats - 1):
+                return True
+    return False
+
+
+def split_long(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split ``text`` into pieces that each ``fits``, at clause boundaries first.
+
+    Every character except the whitespace at the cuts is kept, in order.
+    """
+    if fits(text):
+        return [text]
+    for pattern in _SPLIT_POINTS:
+        cuts = [m for m in pattern.finditer(text) if m.start() > 0 and m.end() < len(text)]
+        if cuts:
+            middle = len(text) / 2
+            cut = min(cuts, key=lambda m: abs(m.start() - middle))
+            return split_long(text[: cut.start()], fits) + split_long(text[cut.end() :], fits)
+    # No whitespace at all (a run of glued syllables): cut in the middle.
+    if len(text) <= 1:
+        return [text]
+    half = len(text) // 2
+    return split_long(text[:half], fits) + split_long(text[half:], fits)
+
+
+def make_batches(lengths: Sequence[int], max_tokens: int, max_size: int) -> list[list[int]]:
+    """Indices grouped into batches by token budget, shortest sentences first.
+
+    A batch costs ``len(batch) * longest sentence`` tokens (padding included)
+    and holds at most ``max_size`` sentences; a sentence over the budget gets a
+    batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        width = lengths[index]  # sorted, so the newest is the longest
+        if current and ((len(current) + 1) * width > max_tokens or len(current) >= max_size):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+@dataclass
+class TranslationStats:
+    """What happened to the sentences a translator was given."""
+
+    sentences: int = 0
+    copied: int = 0
+    duplicates: int = 0
+    memory_hits: int = 0
+    translated: int = 0
+    split_long: int = 0
+    loops_flagged: int = 0
+    batches: int = 0
+    target_words: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts, for the manifest."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class Translator:
+    """Translate lists of sentences with a model, a memory and length-sorted batches.
+
+    Args:
+        model: Hub id or local directory (default: ``$VI2EN_MODEL`` or opus-mt-vi-en),
+            or an already resolved model.
+        settings: Which backend and device to load.
+        decoding: Decoding options.
+        memory: Translation memory; ``None`` disables it.
+        max_batch_tokens: Token budget of one batch (padding included).
+        max_batch_size: Sentences in one batch at most.
+        backend: An already loaded backend (tests use :class:`FakeBackend`).
+        check_stop: Called before each batch; raises :class:`Interrupted` to stop
+            (what was translated so far is kept in the memory).
+    """
+
+    model: str | ResolvedModel | None = None
+    settings: BackendSettings = field(default_factory=BackendSettings)
+    decoding: DecodingOptions = field(default_factory=DecodingOptions)
+    memory: TranslationMemory | None = None
+    max_batch_tokens: int = 2048
+    max_batch_size: int = 32
+    backend: Backend | None = None
+    check_stop: Callable[[], None] | None = None
+    stats: TranslationStats = field(default_factory=TranslationStats)
+    _resolved: ResolvedModel | None = field(default=None, init=False, repr=False)
+    _namespace: str | None = field(default=None, init=False, repr=False)
+    _decoding: ResolvedDecoding | None = field(default=None, init=False, repr=False)
+
+    @property
+    def resolved_model(self) -> ResolvedModel | None:
+        """The model on disk (resolved on first use); ``None`` with an injected backend."""
+        if self._resolved is None and self.backend is None:
+            self._resolved = (
+                self.model if isinstance(self.model, ResolvedModel) else resolve_model(self.model)
+            )
+        return self._resolved
+
+    def namespace(self) -> str:
+        """The memory key of this configuration: model, backend and decoding options."""
+        if self._namespace is None:
+            model = self.resolved_model
+            if model is None:
+                assert self.backend is not None
+                identity = [f"backend:{self.backend.description}"]
+            else:
+                backend = choose_backend(self.settings.backend, model)
+                identity = [model.fingerprint, backend, self.settings.compute_type]
+            self._namespace = namespace_key(*identity, repr(self.decoding))
+        return self._namespace
+
+    def loaded_backend(self) -> Backend:
+        """The backend, loading the model on first call."""
+        if self.backend is None:
+            model = self.resolved_model
+            assert model is not None
+            logger.info("loading %s (%s backend)", model.name, self.settings.backend)
+            self.backend = load_backend(model, self.settings)
+        return self.backend
+
+    def resolved_decoding(self) -> ResolvedDecoding:
+        """Decoding options with the model's defaults filled in (loads the model)."""
+        if self._decoding is None:
+            self._decoding = self.loaded_backend().resolve(self.decoding)
+        return self._decoding
+
+    def decoding_signature(self) -> str:
+        """The decoding settings in effect, defaults filled in, without loading the model."""
+        if self._decoding is not None:
+            return self._decoding.signature()
+        model = self.resolved_model
+        if model is None:
+            return self.loaded_backend().resolve(self.decoding).signature()
+        return resolve_decoding(self.decoding, read_generation_defaults(model.path)).signature()
+
+    def translate(
+        self, sentences: Sequence[str], progress: ProgressCallback | None = None
+    ) -> list[str]:
+        """Translate ``sentences``; the result has one translation per input, in order.
+
+        Args:
+            sentences: Source sentences.
+            progress: Called with a number of sentences each time some are done.
+
+        Returns:
+            The translations, in input order.
+        """
+        self.stats.sentences += len(sentences)
+        keys = [normalise_source(s) for s in sentences]
+        done: dict[str, str] = {}
+        pending: list[str] = []
+        for key in dict.fromkeys(keys):
+            if is_copy_through(key):
+                done[key] = key
+                self.stats.copied += 1
+            else:
+                pending.append(key)
+        self.stats.duplicates += len(keys) - len(done) - len(pending)
+        if pending and self.memory is not None:
+            hits = self.memory.lookup(self.namespace(), pending)
+            self.stats.memory_hits += len(hits)
+            done.update(hits)
+            pending = [key for key in pending if key not in hits]
+        reported = len(sentences) - len(pending)
+        if progress and reported:
+            progress(reported)
+        if pending:
+            translated = self._translate_with_model(pending, progress)
+            done.update(translated)
+            if self.memory is not None:
+                self.memory.store(self.namespace(), translated.items())
+        return [done[key] for key in keys]
+
+    def _translate_with_model(
+        self, sources: list[str], progress: ProgressCallback | None
+    ) -> dict[str, str]:
+        backend = self.loaded_backend()
+        decoding = self.resolved_decoding()
+        pieces_of: dict[str, list[str]] = {}
+        for source, tokens in zip(sources, backend.tokenize(sources), strict=True):
+            if len(tokens) <= backend.max_input_tokens:
+                pieces_of[source] = [source]
+                continue
+            pieces = split_long(
+                source, lambda text: len(backend.tokenize([text])[0]) <= backend.max_input_tokens
+            )
+            logger.warning(
+                "a sentence of %d tokens exceeds the model's limit of %d; translating it in %d pieces",
+                len(tokens),
+                backend.max_input_tokens,
+                len(pieces),
+            )
+            self.stats.split_long += 1
+            pieces_of[source] = pieces
+        units = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
+        outputs: dict[str, str] = {}
+        try:
+            self._run_batches(backend, units, decoding, progress, outputs)
+        except Interrupted:
+            # Keep the finished part of the window, so that a resumed run need not redo it.
+            finished = {
+                s: " ".join(outputs[p] for p in pieces)
+                for s, pieces in pieces_of.items()
+                if all(p in outputs for p in pieces)
+            }
+            if self.memory is not None and finished:
+                self.memory.store(self.namespace(), finished.items())
+            raise
+        flagged = [u for u in units if has_ngram_loop(outputs[u])]
+        if flagged:
+            self.stats.loops_flagged += len(flagged)
+            logger.warning("%d translations repeat an n-gram in a loop", len(flagged))
+            if self.decoding.redecode_loops:
+                guarded = ResolvedDecoding(
+                    decoding.beams,
+                    decoding.max_length,
+                    decoding.max_length_ratio,
+                    decoding.min_length,
+                    no_repeat_ngram_size=3,
+                )
+                self._run_batches(backend, flagged, guarded, None, outputs)
+        self.stats.translated += len(sources)
+        return {s: " ".join(outputs[p] for p in pieces) for s, pieces in pieces_of.items()}
+
+    def _run_batches(
+        self,
+        backend: Backend,
+        units: list[str],
+        decoding: ResolvedDecoding,
+        progress: ProgressCallback | None,
+        outputs: dict[str, str],
+    ) -> None:
+        """Translate ``units`` into ``outputs`` (filled batch by batch, so a stop keeps them)."""
+        tokens: list[Tokens] = backend.tokenize(units)
+        batches = make_batches([len(t) for t in tokens], self.max_batch_tokens, self.max_batch_size)
+
+        def batch_tokens() -> Iterator[list[Tokens]]:
+            for batch in batches:
+                if self.check_stop is not None:
+                    self.check_stop()
+                yield [tokens[i] for i in batch]
+
+        results: Any = backend.translate_batches(batch_tokens(), decoding)
+        for batch, translations in zip(batches, results, strict=True):
+            self.stats.batches += 1
+            for index, translation in zip(batch, translations, strict=True):
+                outputs[units[index]] = translation
+                self.stats.target_words += len(translation.split())
+            if progress:
+                progress(len(batch))
