@@ -16,13 +16,20 @@ from pathlib import Path
 from translate.errors import OutputError
 
 _SPACES = re.compile(r"\s+")
+# Invisible characters that change tokenisation but not meaning (scraped news is full of them).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # SQLite's default limit on host parameters is 999 in older builds.
 _CHUNK = 500
 
 
 def normalise_source(text: str) -> str:
-    """The memory's key for a sentence: NFC with runs of whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """What the model sees of a sentence, and the memory's key for it.
+
+    NFC, invisible characters (zero-width spaces, BOM, soft hyphens) removed,
+    runs of whitespace (no-break spaces included) collapsed to one space.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
 
 
 def namespace_key(*parts: str) -> str:

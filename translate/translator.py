@@ -139,8 +139,9 @@ class Translator:
         settings: Which backend and device to load.
         decoding: Decoding options.
         memory: Translation memory; ``None`` disables it.
-        max_batch_tokens: Token budget of one batch (padding included).
-        max_batch_size: Sentences in one batch at most.
+        max_batch_tokens: Token budget of one batch (padding included);
+            ``None`` = the backend's default.
+        max_batch_size: Sentences in one batch at most; ``None`` = the backend's default.
         backend: An already loaded backend (tests use :class:`FakeBackend`).
         check_stop: Called before each batch; raises :class:`Interrupted` to stop
             (what was translated so far is kept in the memory).
@@ -150,8 +151,8 @@ class Translator:
     settings: BackendSettings = field(default_factory=BackendSettings)
     decoding: DecodingOptions = field(default_factory=DecodingOptions)
     memory: TranslationMemory | None = None
-    max_batch_tokens: int = 2048
-    max_batch_size: int = 32
+    max_batch_tokens: int | None = None
+    max_batch_size: int | None = None
     backend: Backend | None = None
     check_stop: Callable[[], None] | None = None
     stats: TranslationStats = field(default_factory=TranslationStats)
@@ -304,7 +305,11 @@ class Translator:
     ) -> None:
         """Translate ``units`` into ``outputs`` (filled batch by batch, so a stop keeps them)."""
         tokens: list[Tokens] = backend.tokenize(units)
-        batches = make_batches([len(t) for t in tokens], self.max_batch_tokens, self.max_batch_size)
+        batches = make_batches(
+            [len(t) for t in tokens],
+            self.max_batch_tokens or backend.default_batch_tokens,
+            self.max_batch_size or backend.default_batch_size,
+        )
 
         def batch_tokens() -> Iterator[list[Tokens]]:
             for batch in batches:

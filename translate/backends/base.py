@@ -97,11 +97,15 @@ class Backend(ABC):
         max_input_tokens: The longest source (in tokens, end marker included)
             the model accepts; longer sentences are split before they get here.
         description: What was loaded, for the manifest (device, compute type).
+        default_batch_size: Sentences per batch unless the user says otherwise.
+        default_batch_tokens: Token budget per batch unless the user says otherwise.
     """
 
     name: ClassVar[str]
     max_input_tokens: int = 512
     description: str = ""
+    default_batch_size: int = 32
+    default_batch_tokens: int = 4096
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         """Source tokens for each text, the end-of-sentence marker included.

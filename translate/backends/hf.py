@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,7 +41,10 @@ class TransformersBackend(Backend):
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
+        from transformers.utils import logging as transformers_logging
 
+        # Its weight-loading progress bar would land in the middle of ours.
+        transformers_logging.disable_progress_bar()
         if threads:
             torch.set_num_threads(threads)
         self.tokenizer = load_tokenizer(model_dir)
@@ -51,6 +55,11 @@ class TransformersBackend(Backend):
             raise ModelLoadError(f"cannot load model weights from {model_dir}: {exc}") from exc
         dtype = torch.float16 if self.device == "cuda" else torch.float32
         self.model: Any = model.to(self.device, dtype=dtype).eval()
+        # Lengths are counted in new tokens, as CTranslate2 counts them (the defaults
+        # were read from the files): a max_length left in the model's config would
+        # compete with max_new_tokens and make transformers warn on every batch.
+        self.model.generation_config.max_length = None
+        self.model.generation_config.min_length = None
         self.pad_id = int(self.model.config.pad_token_id)
         self.max_input_tokens = int(getattr(self.model.config, "max_position_embeddings", 512))
         self.generation_defaults = read_generation_defaults(model_dir)
@@ -74,12 +83,17 @@ class TransformersBackend(Backend):
                 output = self.model.generate(
                     input_ids=input_ids.to(self.device),
                     attention_mask=mask.to(self.device),
-                    num_beams=decoding.beams,
-                    do_sample=False,
-                    max_new_tokens=decoding.max_length_for(width),
-                    min_new_tokens=decoding.min_length or None,
-                    no_repeat_ngram_size=decoding.no_repeat_ngram_size or None,
+                    generation_config=self._generation_config(decoding, width),
                 )
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"transformers generation failed: {exc}") from exc
         return [self.tokenizer.decode_ids(row.tolist()) for row in output]
+
+    def _generation_config(self, decoding: ResolvedDecoding, width: int) -> Any:
+        config = copy.deepcopy(self.model.generation_config)
+        config.max_new_tokens = decoding.max_length_for(width)
+        config.min_new_tokens = decoding.min_length or None
+        config.num_beams = decoding.beams
+        config.do_sample = False
+        config.no_repeat_ngram_size = decoding.no_repeat_ngram_size or None
+        return config

@@ -1,0 +1,121 @@
+"""Resumable jobs: parts, assembly, settings checks, error isolation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from translate.backends.fake import FakeBackend
+from translate.errors import ConfigMismatchError, Interrupted
+from translate.job import ERRORS_FILE, MANIFEST_FILE, Job
+from translate.pipeline import Pipeline
+from translate.records import Document, DocumentFailure
+from translate.segment import Segmenter
+from translate.translator import Translator
+
+FORMATS = ["tsv", "jsonl", "moses", "tmx", "txt"]
+
+
+def doc(doc_id: str, *paragraphs: str) -> Document:
+    text = "\n".join(paragraphs)
+    return Document(
+        doc_id=doc_id,
+        paragraphs=paragraphs,
+        source=f"/in/{doc_id}",
+        output_path=doc_id.removesuffix(".txt"),
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+CORPUS = [
+    doc("a.txt", "Tiêu đề bài một", "Câu thứ nhất. Câu thứ hai!", "Ảnh: TTXVN"),
+    doc("sub/b.txt", "GS.TS Nguyễn Văn A phát biểu tại TP.HCM. Ông nói thêm."),
+    doc("c.txt", "Một câu lặp lại.", "Một câu lặp lại."),
+]
+
+
+def make_job(outdir: Path, backend: FakeBackend | None = None, **kwargs: object) -> tuple[Job, FakeBackend]:
+    backend = backend or FakeBackend()
+    pipeline = Pipeline(Translator(backend=backend), Segmenter(), window_sentences=3)
+    return Job(pipeline, outdir, FORMATS, **kwargs), backend  # type: ignore[arg-type]
+
+
+def outputs(outdir: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(outdir).as_posix(): p.read_bytes()
+        for p in sorted(outdir.rglob("*"))
+        if p.is_file() and ".vi2en" not in p.parts and p.name != MANIFEST_FILE
+    }
+
+
+def test_run_writes_every_format_with_equal_counts(tmp_path: Path) -> None:
+    job, _ = make_job(tmp_path)
+    summary = job.run(iter(CORPUS))
+    assert summary.translated == 3 and not summary.failures
+    tsv = (tmp_path / "corpus.tsv").read_text("utf-8").splitlines()
+    jsonl = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text("utf-8").splitlines()]
+    moses = (tmp_path / "corpus.vi").read_text("utf-8").splitlines()
+    ids = (tmp_path / "corpus.ids").read_text("utf-8").splitlines()
+    tmx = (tmp_path / "corpus.tmx").read_text("utf-8")
+    assert len(tsv) == len(jsonl) == len(moses) == len(ids) == tmx.count("<tu>") == summary.pairs == 9
+    assert [r["doc_id"] for r in jsonl] == [line.split("\t")[0] for line in ids]
+    assert (tmp_path / "txt" / "sub" / "b.txt").read_text("utf-8").count("\n") == 1
+    assert (tmp_path / "txt" / "a.txt").read_text("utf-8").splitlines()[1] == "EN: CÂU THỨ NHẤT. EN: CÂU THỨ HAI!"
+    assert (tmp_path / ERRORS_FILE).read_text() == ""
+    manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
+    assert manifest["counts"] == {"documents": 3, "failed": 0, "pairs": 9}
+
+
+def test_rerun_resumes_and_writes_identical_bytes(tmp_path: Path) -> None:
+    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+    make_job(first_dir)[0].run(iter(CORPUS))
+    # An interrupted run: the stop arrives while the second window is pending.
+    job, _ = make_job(second_dir)
+    seen = {"n": 0}
+
+    def stop_after_first_window() -> None:
+        seen["n"] += 1
+        if seen["n"] > 2:
+            raise Interrupted(9)
+
+    job.pipeline.translator.check_stop = stop_after_first_window
+    with pytest.raises(Interrupted):
+        job.run(iter(CORPUS))
+    assert not (second_dir / "corpus.tsv").exists()  # nothing that looks complete
+    resumed, backend = make_job(second_dir)
+    summary = resumed.run(iter(CORPUS))
+    assert summary.resumed >= 1 and summary.translated + summary.resumed == 3
+    assert outputs(first_dir) == outputs(second_dir)
+
+
+def test_changed_document_is_translated_again(tmp_path: Path) -> None:
+    make_job(tmp_path)[0].run(iter(CORPUS))
+    changed = [CORPUS[0], doc("sub/b.txt", "Nội dung mới."), CORPUS[2]]
+    job, backend = make_job(tmp_path)
+    summary = job.run(iter(changed))
+    assert (summary.translated, summary.resumed) == (1, 2)
+    assert "EN: NỘI DUNG MỚI." in (tmp_path / "corpus.tsv").read_text("utf-8")
+
+
+def test_changed_settings_are_refused(tmp_path: Path) -> None:
+    make_job(tmp_path, settings={"reader": "a"})[0].run(iter(CORPUS))
+    with pytest.raises(ConfigMismatchError, match="reader.*--restart"):
+        make_job(tmp_path, settings={"reader": "b"})[0].run(iter(CORPUS))
+    summary = make_job(tmp_path, settings={"reader": "b"}, restart=True)[0].run(iter(CORPUS))
+    assert summary.resumed == 0
+
+
+def test_failures_are_isolated_and_recorded(tmp_path: Path) -> None:
+    backend = FakeBackend(fail_on=["hỏng"])
+    job, _ = make_job(tmp_path, backend)
+    bad_read = DocumentFailure("x.txt", "/in/x.txt", "binary file")
+    summary = job.run(iter([CORPUS[0], bad_read, doc("d.txt", "Câu hỏng."), CORPUS[2]]))
+    assert summary.translated == 2
+    errors = [json.loads(line) for line in (tmp_path / ERRORS_FILE).read_text().splitlines()]
+    assert [e["doc_id"] for e in errors] == ["x.txt", "d.txt"]
+    assert "fake failure" in errors[1]["reason"]
+    ids = {line.split("\t")[0] for line in (tmp_path / "corpus.ids").read_text().splitlines()}
+    assert ids == {"a.txt", "c.txt"}

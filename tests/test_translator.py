@@ -1,0 +1,182 @@
+"""The shared machinery above the backends, on the deterministic fake backend."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from translate.backends import DecodingOptions
+from translate.backends.base import ResolvedDecoding
+from translate.backends.fake import FakeBackend
+from translate.errors import Interrupted
+from translate.memory import TranslationMemory, normalise_source
+from translate.translator import (
+    Translator,
+    has_ngram_loop,
+    is_copy_through,
+    make_batches,
+    split_long,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hà Nội là thủ đô.", False),
+        ("10.000", True),  # a number alone
+        ("3,5 %", True),
+        ("...", True),  # lone punctuation
+        ("https://vnexpress.net/abc-123.html", True),
+        ("www.catp.danang.gov.vn", True),
+        ("toasoan@vnexpress.net", True),
+        ("Xem thêm: vnexpress.net", False),  # words around a domain are text
+        ("😀", True),  # emoji has no letters
+        ("", True),
+    ],
+    ids=["sentence", "number", "decimal", "dots", "url", "domain", "email", "label-domain", "emoji", "empty"],
+)
+def test_copy_through(text: str, expected: bool) -> None:
+    assert is_copy_through(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the the the the", True),
+        ("the the the", False),  # three is not yet a loop
+        ("of the of the of the of the", True),
+        ("a of the of the of the of the b", True),  # starts off the n-gram grid
+        ("a b c d a b c d a b c d a b c d", True),
+        ("Hanoi is the capital of Vietnam.", False),
+        ("", False),
+    ],
+    ids=["unigram", "three", "bigram", "shifted-bigram", "four-gram", "normal", "empty"],
+)
+def test_ngram_loop(text: str, expected: bool) -> None:
+    assert has_ngram_loop(text) is expected
+
+
+def test_split_long_prefers_clause_boundaries() -> None:
+    text = "aaa bbb, ccc ddd; eee fff, ggg hhh"
+    pieces = split_long(text, lambda t: len(t) <= 20)
+    assert pieces == ["aaa bbb, ccc ddd;", "eee fff, ggg hhh"]
+
+
+def test_split_long_keeps_every_character() -> None:
+    text = "một hai ba bốn năm sáu bảy tám chín mười " * 30
+    pieces = split_long(text.strip(), lambda t: len(t) <= 50)
+    assert all(len(p) <= 50 for p in pieces)
+    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_split_long_without_spaces() -> None:
+    pieces = split_long("x" * 100, lambda t: len(t) <= 30)
+    assert "".join(pieces) == "x" * 100
+    assert all(len(p) <= 30 for p in pieces)
+
+
+def test_make_batches_respects_budget_and_size() -> None:
+    lengths = [5, 50, 3, 10, 10, 40, 2]
+    batches = make_batches(lengths, max_tokens=60, max_size=3)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 60
+    # Sorted by length: every batch's longest is no longer than the next batch's shortest.
+    for first, second in zip(batches, batches[1:], strict=False):
+        assert max(lengths[i] for i in first) <= min(lengths[i] for i in second)
+
+
+def fake_translator(**kwargs: object) -> tuple[Translator, FakeBackend]:
+    backend = FakeBackend(**kwargs)  # type: ignore[arg-type]
+    return Translator(backend=backend, max_batch_size=2), backend
+
+
+def test_order_restored_and_duplicates_translated_once() -> None:
+    translator, backend = fake_translator()
+    sentences = ["ba bốn năm", "một", "hai ba", "một", "2024", "ba bốn năm"]
+    out = translator.translate(sentences)
+    assert out == ["EN: BA BỐN NĂM", "EN: MỘT", "EN: HAI BA", "EN: MỘT", "2024", "EN: BA BỐN NĂM"]
+    seen = [" ".join(t[:-1]) for batch in backend.calls for t in batch]
+    assert sorted(seen) == sorted(["ba bốn năm", "một", "hai ba"])  # once each, no number
+    assert translator.stats.copied == 1
+    assert translator.stats.duplicates == 2
+
+
+def test_batches_are_sorted_by_length() -> None:
+    translator, backend = fake_translator()
+    translator.translate(["a b c d e", "a", "a b c", "a b"])
+    lengths = [len(t) for batch in backend.calls for t in batch]
+    assert lengths == sorted(lengths)
+
+
+def test_long_sentence_is_split_not_truncated(caplog: pytest.LogCaptureFixture) -> None:
+    translator, backend = fake_translator(max_input_tokens=6)
+    sentence = "một hai ba, bốn năm sáu, bảy tám chín, mười mười một"
+    [out] = translator.translate([sentence])
+    assert out == "EN: MỘT HAI BA, EN: BỐN NĂM SÁU, EN: BẢY TÁM CHÍN, EN: MƯỜI MƯỜI MỘT"
+    assert all(len(t) <= 6 for batch in backend.calls for t in batch)
+    assert translator.stats.split_long == 1
+    assert "exceeds the model's limit" in caplog.text
+
+
+def test_memory_answers_second_run_without_model(tmp_path: Path) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    first, backend = fake_translator()
+    first.memory = memory
+    first.translate(["một hai", "ba"])
+    assert backend.calls
+    second, backend2 = fake_translator()
+    second.memory = memory
+    assert second.translate(["ba", "một  hai"]) == ["EN: BA", "EN: MỘT HAI"]
+    assert backend2.calls == []
+    assert second.stats.memory_hits == 2
+
+
+def test_memory_is_keyed_by_decoding_options(tmp_path: Path) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    first, _ = fake_translator()
+    first.memory = memory
+    first.translate(["một"])
+    other, backend = fake_translator()
+    other.memory = memory
+    other.decoding = DecodingOptions(beams=1)
+    other.translate(["một"])
+    assert backend.calls  # other settings: not a hit
+
+
+def test_normalise_source() -> None:
+    decomposed = unicodedata.normalize("NFD", "Hà Nội")
+    assert normalise_source(f" {decomposed}\u200b\u00a0 là ") == "Hà Nội là"
+
+
+def test_stop_keeps_finished_batches_in_memory(tmp_path: Path) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    translator, backend = fake_translator()
+    translator.memory = memory
+    calls = {"n": 0}
+
+    def check_stop() -> None:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise Interrupted(2)
+
+    translator.check_stop = check_stop
+    with pytest.raises(Interrupted):
+        translator.translate(["a", "b", "c d", "e f", "g h i"])
+    assert len(memory) == 2  # the first batch of two
+
+
+def test_redecode_loops() -> None:
+    class Looping(FakeBackend):
+        def translate_batch(self, batch, decoding: ResolvedDecoding):  # type: ignore[no-untyped-def]
+            self.calls.append([list(t) for t in batch])
+            word = "ok" if decoding.no_repeat_ngram_size else "la la la la la"
+            return [word for _ in batch]
+
+    backend = Looping()
+    translator = Translator(backend=backend, decoding=DecodingOptions(redecode_loops=True))
+    assert translator.translate(["xin chào"]) == ["ok"]
+    assert translator.stats.loops_flagged == 1

@@ -1,0 +1,285 @@
+"""``vi2en bench``: translation speed of each backend against a naive transformers loop.
+
+Every system runs in its own subprocess, so that its peak RSS and its threads
+are its own. The baseline is what most user scripts (and the removed HF
+translation pipeline) do: ``model.generate`` on batches of 32 sentences in input
+order. ``--fixed-length N`` makes every system decode exactly N target tokens,
+so that all do equal work whatever the model says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+SYSTEMS = (
+    "baseline",
+    "transformers",
+    "ctranslate2-raw-defaults",
+    "ctranslate2-raw-tuned",
+    "ctranslate2-int8",
+    "ctranslate2-float32",
+)
+GPU_SYSTEMS = ("baseline", "transformers", "ctranslate2-float16", "ctranslate2-int8_float16")
+BASELINE_BATCH = 32
+
+
+@dataclass
+class BenchRow:
+    """One system's measurement."""
+
+    system: str
+    sentences: int
+    seconds: float
+    load_seconds: float
+    sentences_per_s: float
+    target_tokens_per_s: float
+    peak_rss_mb: float
+    ratio: float = 0.0
+
+
+def sample_sentences() -> list[str]:
+    """The shipped benchmark sample: Vietnamese news sentences, one per line."""
+    text = resources.files("translate").joinpath("data/bench-sentences.vi.txt").read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def run_benchmark(
+    model_dir: Path,
+    sentences: Sequence[str],
+    *,
+    systems: Sequence[str],
+    beams: int = 4,
+    fixed_length: int | None = None,
+    threads: int | None = None,
+) -> list[BenchRow]:
+    """Measure each system on ``sentences``; the ratio is to the ``baseline`` row.
+
+    Args:
+        model_dir: A local model directory.
+        sentences: Source sentences.
+        systems: Names from :data:`SYSTEMS` / :data:`GPU_SYSTEMS`.
+        beams: Beam size for every system.
+        fixed_length: Decode exactly this many target tokens per sentence.
+        threads: CPU cores for every system (default: all available).
+    """
+    rows: list[BenchRow] = []
+    with tempfile.TemporaryDirectory(prefix="vi2en-bench-") as work:
+        input_file = Path(work) / "input.txt"
+        input_file.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        for system in systems:
+            rows.append(
+                _run_worker(system, model_dir, input_file, Path(work), beams, fixed_length, threads)
+            )
+    baseline = next((r for r in rows if r.system == "baseline"), None)
+    for row in rows:
+        row.ratio = row.sentences_per_s / baseline.sentences_per_s if baseline else 0.0
+    return rows
+
+
+def _run_worker(
+    system: str,
+    model_dir: Path,
+    input_file: Path,
+    work: Path,
+    beams: int,
+    fixed_length: int | None,
+    threads: int | None,
+) -> BenchRow:
+    command = [
+        sys.executable, "-m", "translate.bench", system, str(model_dir), str(input_file), str(work),
+        str(beams), str(fixed_length or 0), str(threads or 0),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"benchmark system {system} failed (exit {process.returncode})")
+    result = json.loads(output.strip().splitlines()[-1])
+    return BenchRow(
+        system=system,
+        sentences=result["sentences"],
+        seconds=round(result["seconds"], 3),
+        load_seconds=round(result["load_seconds"], 3),
+        sentences_per_s=round(result["sentences"] / result["seconds"], 2),
+        target_tokens_per_s=round(result["target_tokens"] / result["seconds"], 1),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KiB on Linux
+    )
+
+
+def format_table(rows: Sequence[BenchRow]) -> str:
+    """A markdown table of the rows."""
+    lines = [
+        "| system | sentences | seconds | sent/s | target tok/s | peak RSS MB | × baseline |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.system} | {r.sentences} | {r.seconds:.2f} | {r.sentences_per_s:.2f} | "
+            f"{r.target_tokens_per_s:.1f} | {r.peak_rss_mb:.0f} | {r.ratio:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def rows_as_json(rows: Sequence[BenchRow], settings: dict[str, Any]) -> str:
+    """One JSON object with the settings and every row."""
+    return json.dumps({"settings": settings, "rows": [asdict(r) for r in rows]}, indent=2)
+
+
+# --- the worker side: one system, in its own process ---------------------------------
+
+
+def _worker(argv: list[str]) -> dict[str, Any]:
+    system, model_dir, input_file, work, beams_s, fixed_s, threads_s = argv
+    beams, fixed, threads = int(beams_s), int(fixed_s) or None, int(threads_s) or None
+    sentences = [line for line in Path(input_file).read_text("utf-8").splitlines() if line.strip()]
+    if system == "baseline":
+        return _naive_loop(Path(model_dir), sentences, beams, fixed, threads)
+    if system.startswith("ctranslate2-raw"):
+        return _raw_ctranslate2(
+            Path(model_dir), sentences, beams, fixed, threads, tuned=system.endswith("tuned")
+        )
+    return _pipeline(system, Path(model_dir), Path(input_file), Path(work), beams, fixed, threads)
+
+
+def _naive_loop(
+    model_dir: Path, sentences: list[str], beams: int, fixed: int | None, threads: int | None
+) -> dict[str, Any]:
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    if threads:
+        torch.set_num_threads(threads)
+    started = time.perf_counter()
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir)).eval()
+    loaded = time.perf_counter()
+    lengths = {"min_new_tokens": fixed, "max_new_tokens": fixed} if fixed else {}
+    tokens = 0
+    with torch.no_grad():
+        for i in range(0, len(sentences), BASELINE_BATCH):
+            batch = tokenizer(sentences[i : i + BASELINE_BATCH], return_tensors="pt", padding=True)
+            output = model.generate(**batch, num_beams=beams, **lengths)
+            tokenizer.batch_decode(output, skip_special_tokens=True)
+            tokens += int((output[:, 1:] != model.config.pad_token_id).sum())
+    return {
+        "sentences": len(sentences),
+        "seconds": time.perf_counter() - loaded,
+        "load_seconds": loaded - started,
+        "target_tokens": tokens,
+    }
+
+
+def _raw_ctranslate2(
+    model_dir: Path,
+    sentences: list[str],
+    beams: int,
+    fixed: int | None,
+    threads: int | None,
+    *,
+    tuned: bool,
+) -> dict[str, Any]:
+    import ctranslate2
+
+    from translate.backends.ct2 import converted_model, cpu_threading, usable_cores
+    from translate.backends.tokenizers import load_tokenizer
+    from translate.models import resolve_model
+
+    started = time.perf_counter()
+    path = converted_model(resolve_model(str(model_dir)), "int8")
+    tokenizer = load_tokenizer(model_dir)
+    cores = threads or usable_cores()
+    if tuned:
+        workers, per_worker = cpu_threading(cores)
+        translator = ctranslate2.Translator(
+            str(path), compute_type="int8", inter_threads=workers, intra_threads=per_worker
+        )
+    else:
+        translator = ctranslate2.Translator(str(path), compute_type="int8", intra_threads=cores)
+    source = tokenizer.tokenize(sentences)
+    loaded = time.perf_counter()
+    lengths = {"min_decoding_length": fixed, "max_decoding_length": fixed} if fixed else {}
+    batch_size = 16 if tuned else BASELINE_BATCH
+    results = translator.translate_batch(
+        source, beam_size=beams, max_batch_size=batch_size, **lengths
+    )
+    outputs = [tokenizer.detokenize(r.hypotheses[0]) for r in results]
+    seconds = time.perf_counter() - loaded
+    tokens = sum(len(r.hypotheses[0]) for r in results)
+    assert len(outputs) == len(sentences)
+    return {
+        "sentences": len(sentences),
+        "seconds": seconds,
+        "load_seconds": loaded - started,
+        "target_tokens": tokens,
+    }
+
+
+def _pipeline(
+    system: str,
+    model_dir: Path,
+    input_file: Path,
+    work: Path,
+    beams: int,
+    fixed: int | None,
+    threads: int | None,
+) -> dict[str, Any]:
+    from translate.backends import BackendSettings, DecodingOptions
+    from translate.job import Job
+    from translate.pipeline import Pipeline
+    from translate.readers import read_documents
+    from translate.segment import Segmenter
+    from translate.translator import Translator
+
+    backend, _, compute_type = system.partition("-")
+    started = time.perf_counter()
+    translator = Translator(
+        str(model_dir),
+        settings=BackendSettings(
+            backend=backend, compute_type=compute_type or "auto", threads=threads
+        ),
+        decoding=DecodingOptions(
+            beams=beams, min_length=fixed, max_length=fixed, max_length_ratio=None if fixed else 3.0
+        ),
+    )
+    translator.loaded_backend()
+    loaded = time.perf_counter()
+    job = Job(
+        Pipeline(translator, Segmenter()), work / system, ["tsv", "jsonl", "txt"], restart=True
+    )
+    summary = job.run(read_documents([str(input_file)]))
+    seconds = time.perf_counter() - loaded
+    backend_instance = translator.loaded_backend()
+    targets = [
+        line.split("\t")[1]
+        for line in (work / system / "corpus.tsv").read_text("utf-8").splitlines()
+    ]
+    tokens = sum(len(t) for t in _target_tokens(backend_instance, targets))
+    return {
+        "sentences": summary.pairs,
+        "seconds": seconds,
+        "load_seconds": loaded - started,
+        "target_tokens": fixed * summary.pairs if fixed else tokens,
+    }
+
+
+def _target_tokens(backend: Any, texts: list[str]) -> list[list[str]]:
+    target = getattr(backend.tokenizer, "target", None)
+    if target is not None:
+        return [list(t) for t in target.encode(texts, out_type=str)]
+    return [t.split() for t in texts]
+
+
+if __name__ == "__main__":
+    print(json.dumps(_worker(sys.argv[1:])))
