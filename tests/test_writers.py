@@ -1,0 +1,655 @@
+"""Bilingual outputs: every format holds every pair, parses back, and is never half-written."""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+from translate import fileio
+from translate.errors import OutputError, UnknownNameError
+from translate.records import Document, Pair, TranslatedDocument
+from translate.writers import (
+    WRITERS,
+    RunInfo,
+    Writer,
+    commit_writers,
+    open_writers,
+    parse_formats,
+    read_jsonl,
+    read_tmx,
+    read_tsv,
+    write_jsonl,
+    write_manifest,
+    write_moses,
+    write_tmx,
+    write_tsv,
+)
+
+# The LISA OSCAR TMX 1.4b DTD, copied from /work/shared/data/tmx/tmx14.dtd
+# (from the public repository mgrbyte/python-tmx).
+TMX_DTD = etree.DTD(str(Path(__file__).parent / "data" / "tmx14.dtd"))
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+RUN = RunInfo(tool_version="0.1.0", model="Helsinki-NLP/opus-mt-vi-en", model_revision="abc123")
+ALL_FORMATS = list(WRITERS)
+CORPUS_FORMATS = ["jsonl", "moses", "tmx", "tsv"]  # the formats published only on commit
+
+
+def make_document(
+    doc_id: str, paragraphs: list[list[tuple[str, str]]], output_path: str | None = None
+) -> TranslatedDocument:
+    """A translated document whose sentences are joined by single spaces in each paragraph."""
+    pairs = []
+    for p, sentences in enumerate(paragraphs):
+        start = 0
+        for s, (source, target) in enumerate(sentences):
+            pairs.append(Pair(doc_id, p, s, source, target, start, start + len(source)))
+            start += len(source) + 1
+    document = Document(
+        doc_id=doc_id,
+        paragraphs=tuple(" ".join(source for source, _ in sentences) for sentences in paragraphs),
+        source=f"{doc_id}.txt",
+        output_path=doc_id if output_path is None else output_path,
+        content_hash="0" * 64,
+    )
+    return TranslatedDocument(document, tuple(pairs))
+
+
+CORPUS = [
+    make_document(
+        "tin/kinh-te",
+        [
+            [
+                ("Giá xăng\ttăng 5%.", "Petrol\tprices rose 5%."),
+                ("Dòng một\ndòng hai.", "Line one\nline two."),
+            ],
+            [
+                ('Ông nói: "a < b & c > d".', 'He said: "a < b & c > d".'),
+                ("Đường dẫn C:\\new\\table.", "Path C:\\new\\table."),  # literal backslashes
+            ],
+        ],
+    ),
+    make_document(
+        "tin/the-thao",
+        [
+            [
+                ("Việt Nam thắng 🇻🇳⚽!", "Vietnam wins 🇻🇳⚽!"),
+                ("Ký tự\x01điều khiển\ufffe.", "Control\x01char\ufffe."),  # XML forbids both
+                ("Xuống dòng\r\nkiểu Windows\u2028.", "Windows\r\nline end\u2028."),
+            ]
+        ],
+    ),
+    make_document(
+        "van-hoa",
+        [
+            [
+                ("Một câu chưa dịch.", ""),  # empty translation
+                ("'Nháy đơn' và NFD: Vie\u0302\u0323t", "'Single quotes' and NFD"),
+            ]
+        ],
+    ),
+]
+PAIRS = [pair for document in CORPUS for pair in document.pairs]
+IDS = [(pair.doc_id, pair.paragraph, pair.sentence) for pair in PAIRS]
+
+
+def write_corpus(outdir: Path, formats: list[str], run: RunInfo = RUN) -> list[Path]:
+    writers = open_writers(formats, outdir, run)
+    for document in CORPUS:
+        for writer in writers:
+            writer.add(document)
+    return commit_writers(writers)
+
+
+def listing(directory: Path) -> list[str]:
+    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+
+
+def xml_allowed(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids."""
+    return "".join(
+        c
+        for c in text
+        if c in "\t\n\r"
+        or 0x20 <= ord(c) <= 0xD7FF
+        or 0xE000 <= ord(c) <= 0xFFFD
+        or ord(c) >= 0x10000
+    )
+
+
+def tmx_units(path: Path) -> list[tuple[dict[str, str], dict[str, str]]]:
+    """Each ``<tu>`` as (props by type, segment text by language), parsed by lxml."""
+    tree = etree.parse(str(path))
+    assert TMX_DTD.validate(tree), TMX_DTD.error_log
+    return [
+        (
+            {prop.get("type"): prop.text or "" for prop in tu.findall("prop")},
+            {tuv.get(XML_LANG): tuv.findtext("seg") or "" for tuv in tu.findall("tuv")},
+        )
+        for tu in tree.getroot().iter("tu")
+    ]
+
+
+@pytest.fixture(scope="module")
+def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output directory holding the corpus in every format."""
+    directory = tmp_path_factory.mktemp("out")
+    write_corpus(directory, ALL_FORMATS)
+    return directory
+
+
+# --- what each format holds ------------------------------------------------------------
+
+
+def test_commit_returns_every_published_file(tmp_path: Path) -> None:
+    published = write_corpus(tmp_path, ALL_FORMATS)
+    assert [p.relative_to(tmp_path).as_posix() for p in published] == [
+        "corpus.jsonl",
+        "corpus.vi",
+        "corpus.en",
+        "corpus.ids",
+        "corpus.tmx",
+        "corpus.tsv",
+        "txt/tin/kinh-te.txt",
+        "txt/tin/the-thao.txt",
+        "txt/van-hoa.txt",
+    ]
+    assert listing(tmp_path) == sorted(p.relative_to(tmp_path).as_posix() for p in published)
+
+
+def test_tsv_reads_back_exactly(outdir: Path) -> None:
+    assert read_tsv(outdir / "corpus.tsv") == [(pair.source, pair.target) for pair in PAIRS]
+
+
+def test_tsv_is_one_line_per_pair(outdir: Path) -> None:
+    lines = (outdir / "corpus.tsv").read_bytes().split(b"\n")
+    assert lines[-1] == b""
+    assert len(lines) - 1 == len(PAIRS)
+    assert all(line.count(b"\t") == 1 for line in lines[:-1])
+
+
+def test_tsv_escapes(outdir: Path) -> None:
+    lines = (outdir / "corpus.tsv").read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "Giá xăng\\ttăng 5%.\tPetrol\\tprices rose 5%."
+    assert lines[3] == "Đường dẫn C:\\\\new\\\\table.\tPath C:\\\\new\\\\table."
+    assert lines[6] == "Xuống dòng\\r\\nkiểu Windows\u2028.\tWindows\\r\\nline end\u2028."
+
+
+def test_jsonl_reads_back_exactly(outdir: Path) -> None:
+    assert read_jsonl(outdir / "corpus.jsonl") == PAIRS
+
+
+def test_jsonl_keys_in_order_and_unescaped(outdir: Path) -> None:
+    first = (outdir / "corpus.jsonl").read_text(encoding="utf-8").split("\n")[0]
+    assert first == (
+        '{"doc_id": "tin/kinh-te", "paragraph": 0, "sentence": 0, '
+        '"source": "Giá xăng\\ttăng 5%.", "target": "Petrol\\tprices rose 5%.", '
+        '"start": 0, "end": 17}'
+    )
+
+
+def test_moses_files_are_line_aligned(outdir: Path) -> None:
+    source, target, ids = (
+        (outdir / name).read_text(encoding="utf-8")
+        for name in ("corpus.vi", "corpus.en", "corpus.ids")
+    )
+    for text in (source, target, ids):
+        assert len(text.splitlines()) == len(text.split("\n")) - 1 == len(PAIRS)
+    assert source.split("\n")[1] == "Dòng một dòng hai."
+    assert source.split("\n")[6] == "Xuống dòng  kiểu Windows ."  # CR, LF and U+2028
+    assert target.split("\n")[5] == "Control\x01char\ufffe."
+
+
+def test_tmx_is_valid_tmx14(outdir: Path) -> None:
+    tree = etree.parse(str(outdir / "corpus.tmx"))
+    assert TMX_DTD.validate(tree), TMX_DTD.error_log
+    assert tree.docinfo.doctype == '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
+    assert tree.docinfo.encoding == "UTF-8"
+    assert tree.getroot().get("version") == "1.4"
+
+
+def test_tmx_header_records_the_run(outdir: Path) -> None:
+    header = etree.parse(str(outdir / "corpus.tmx")).getroot().find("header")
+    assert header is not None
+    assert dict(header.attrib) == {
+        "creationtool": "vi2en",
+        "creationtoolversion": "0.1.0",
+        "segtype": "sentence",
+        "o-tmf": "vi2en",
+        "adminlang": "en",
+        "srclang": "vi",
+        "datatype": "plaintext",
+    }
+    assert [(prop.get("type"), prop.text) for prop in header.findall("prop")] == [
+        ("x-model", "Helsinki-NLP/opus-mt-vi-en"),
+        ("x-model-revision", "abc123"),
+    ]
+
+
+def test_tmx_header_without_revision(tmp_path: Path) -> None:
+    write_corpus(tmp_path, ["tmx"], RunInfo("0.1.0", "local-model", None))
+    header = etree.parse(str(tmp_path / "corpus.tmx")).getroot().find("header")
+    assert header is not None
+    assert [prop.get("type") for prop in header.findall("prop")] == ["x-model"]
+
+
+def test_tmx_header_escapes_attributes(tmp_path: Path) -> None:
+    version = '1.0 "dev"\t<&>\r\n'  # tabs and line breaks in attributes need references
+    write_corpus(tmp_path, ["tmx"], RunInfo(version, "m<&>\r\n", None))
+    header = etree.parse(str(tmp_path / "corpus.tmx")).getroot().find("header")
+    assert header is not None
+    assert header.get("creationtoolversion") == version
+    assert header.findtext("prop") == "m<&>\r\n"
+
+
+def test_tmx_units_hold_ids_and_text(outdir: Path) -> None:
+    assert tmx_units(outdir / "corpus.tmx") == [
+        (
+            {
+                "x-doc-id": pair.doc_id,
+                "x-paragraph": str(pair.paragraph),
+                "x-sentence": str(pair.sentence),
+            },
+            {"vi": xml_allowed(pair.source), "en": xml_allowed(pair.target)},
+        )
+        for pair in PAIRS
+    ]
+
+
+def test_read_tmx(outdir: Path) -> None:
+    assert read_tmx(outdir / "corpus.tmx") == [
+        (xml_allowed(pair.source), xml_allowed(pair.target)) for pair in PAIRS
+    ]
+
+
+def test_ids_agree_across_formats(outdir: Path) -> None:
+    jsonl = [(p.doc_id, p.paragraph, p.sentence) for p in read_jsonl(outdir / "corpus.jsonl")]
+    moses = [
+        (doc_id, int(paragraph), int(sentence))
+        for doc_id, paragraph, sentence in (
+            line.split("\t") for line in (outdir / "corpus.ids").read_text().splitlines()
+        )
+    ]
+    tmx = [
+        (props["x-doc-id"], int(props["x-paragraph"]), int(props["x-sentence"]))
+        for props, _ in tmx_units(outdir / "corpus.tmx")
+    ]
+    assert jsonl == moses == tmx == IDS
+    assert len(read_tsv(outdir / "corpus.tsv")) == len(IDS)
+
+
+def test_txt_holds_each_translated_article(outdir: Path) -> None:
+    assert (outdir / "txt/tin/kinh-te.txt").read_text(encoding="utf-8") == (
+        "Petrol\tprices rose 5%. Line one\nline two.\n"
+        'He said: "a < b & c > d". Path C:\\new\\table.\n'
+    )
+    # Empty translations add no space; CRLF becomes LF.
+    assert (outdir / "txt/van-hoa.txt").read_text(encoding="utf-8") == "'Single quotes' and NFD\n"
+    assert (outdir / "txt/tin/the-thao.txt").read_bytes() == (
+        "Vietnam wins 🇻🇳⚽! Control\x01char\ufffe. Windows\nline end\u2028.\n".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "corpus.jsonl",
+        "corpus.vi",
+        "corpus.en",
+        "corpus.ids",
+        "corpus.tmx",
+        "corpus.tsv",
+        "txt/tin/kinh-te.txt",
+        "txt/tin/the-thao.txt",
+        "txt/van-hoa.txt",
+    ],
+)
+def test_every_file_is_utf8_with_lf_and_final_newline(outdir: Path, name: str) -> None:
+    data = (outdir / name).read_bytes()
+    data.decode("utf-8")
+    assert data.endswith(b"\n")
+    assert b"\r" not in data
+
+
+def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_corpus(first, ALL_FORMATS)
+    write_corpus(second, ALL_FORMATS)
+    assert listing(first) == listing(second)
+    for name in listing(first):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+# --- any text round-trips --------------------------------------------------------------
+
+# Every code point, lone surrogates included, with the troublemakers made likely.
+ANY_CHARACTER = st.one_of(
+    st.characters(exclude_categories=()),
+    st.sampled_from("\t\n\r\\<>&\"'\x00\x01\x0b\x85\ufffe\uffff\ud800\u2028]]>"),
+)
+VALID_TEXT = st.text(  # what UTF-8 can encode: no lone surrogates
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from("\t\n\r\\<>&\"'\x00\x01\x0b\x85\ufffe\uffff\u2028"),
+    )
+)
+
+
+def pairs_of(texts: list[tuple[str, str]], doc_id: str = "d") -> list[Pair]:
+    return [Pair(doc_id, 0, i, s, t, 0, len(s)) for i, (s, t) in enumerate(texts)]
+
+
+@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.tsv"
+        write_tsv(pairs_of(texts), path)
+        assert read_tsv(path) == texts
+
+
+@given(VALID_TEXT, st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.jsonl"
+        pairs = pairs_of(texts, doc_id)
+        write_jsonl(pairs, path)
+        assert read_jsonl(path) == pairs
+        assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == [
+            {
+                "doc_id": doc_id,
+                "paragraph": 0,
+                "sentence": i,
+                "source": s,
+                "target": t,
+                "start": 0,
+                "end": len(s),
+            }
+            for i, (s, t) in enumerate(texts)
+        ]
+
+
+@given(
+    st.text(ANY_CHARACTER),
+    st.lists(st.tuples(st.text(ANY_CHARACTER), st.text(ANY_CHARACTER)), max_size=4),
+)
+def test_tmx_round_trips_any_text_but_forbidden_characters(
+    doc_id: str, texts: list[tuple[str, str]]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.tmx"
+        write_tmx(pairs_of(texts, doc_id), path, RUN)
+        expected = [(xml_allowed(s), xml_allowed(t)) for s, t in texts]
+        units = tmx_units(path)
+        assert [(segments["vi"], segments["en"]) for _, segments in units] == expected
+        assert [props["x-doc-id"] for props, _ in units] == [xml_allowed(doc_id)] * len(texts)
+        assert read_tmx(path) == expected
+
+
+@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_moses_stays_line_aligned_for_any_text(texts: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        paths = write_moses(pairs_of(texts, "d\te\n"), Path(directory) / "corpus")
+        assert [p.name for p in paths] == ["corpus.vi", "corpus.en", "corpus.ids"]
+        for path in paths:
+            text = path.read_text(encoding="utf-8")
+            assert len(text.splitlines()) == len(text.split("\n")) - 1 == len(texts)
+
+
+# --- choosing formats ------------------------------------------------------------------
+
+
+def test_writers_table() -> None:
+    assert list(WRITERS) == ["jsonl", "moses", "tmx", "tsv", "txt"]
+    assert all(writer.name == name for name, writer in WRITERS.items())
+
+
+@pytest.mark.parametrize(
+    ("values", "formats"),
+    [
+        (["tsv"], ["tsv"]),
+        (["tsv,tmx"], ["tsv", "tmx"]),
+        (["tsv", "tmx"], ["tsv", "tmx"]),  # the option repeated
+        ([" TSV , Tmx "], ["tsv", "tmx"]),
+        (["tmx", "tsv,tmx,jsonl"], ["tmx", "tsv", "jsonl"]),  # repeats keep the first place
+        (["tsv,"], ["tsv"]),  # a trailing comma is harmless
+        ([], []),
+    ],
+    ids=[
+        "one",
+        "comma-list",
+        "repeated-option",
+        "case-and-spaces",
+        "duplicates",
+        "empty-item",
+        "none",
+    ],
+)
+def test_parse_formats(values: list[str], formats: list[str]) -> None:
+    assert parse_formats(values) == formats
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["xml"], "unknown format 'xml'; choose one of: jsonl, moses, tmx, tsv, txt"),
+        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, moses, tmx, tsv, txt"),
+        (["tsv;tmx"], "unknown format 'tsv;tmx'; choose one of: jsonl, moses, tmx, tsv, txt"),
+    ],
+    ids=["unknown", "in-a-list", "wrong-separator"],
+)
+def test_parse_formats_rejects_unknown(values: list[str], message: str) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        parse_formats(values)
+    assert str(caught.value) == message
+
+
+def test_open_writers_rejects_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(UnknownNameError):
+        open_writers(["tsv", "xml"], tmp_path, RUN)
+    assert listing(tmp_path) == []
+
+
+# --- never half-written ----------------------------------------------------------------
+
+
+def open_with_corpus(formats: list[str], outdir: Path) -> list[Writer]:
+    writers = open_writers(formats, outdir, RUN)
+    for document in CORPUS:
+        for writer in writers:
+            writer.add(document)
+    return writers
+
+
+@pytest.mark.parametrize("name", CORPUS_FORMATS)
+def test_nothing_under_a_final_name_before_commit(tmp_path: Path, name: str) -> None:
+    open_with_corpus([name], tmp_path)
+    assert all(Path(path).name.startswith(".") for path in listing(tmp_path))
+
+
+@pytest.mark.parametrize("name", CORPUS_FORMATS)
+def test_discard_leaves_no_file(tmp_path: Path, name: str) -> None:
+    (writer,) = open_with_corpus([name], tmp_path)
+    writer.discard()
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", CORPUS_FORMATS)
+def test_discard_keeps_previous_run(tmp_path: Path, name: str) -> None:
+    published = write_corpus(tmp_path, [name])
+    before = {path: path.read_bytes() for path in published}
+    (writer,) = open_writers([name], tmp_path, RUN)
+    writer.add(CORPUS[0])
+    writer.discard()
+    assert {path: path.read_bytes() for path in published} == before
+    assert listing(tmp_path) == sorted(p.name for p in published)
+
+
+def test_discard_after_commit_keeps_files(tmp_path: Path) -> None:
+    (writer,) = open_with_corpus(["tsv"], tmp_path)
+    writer.commit()
+    writer.discard()
+    assert listing(tmp_path) == ["corpus.tsv"]
+
+
+def test_txt_publishes_each_article_when_added(tmp_path: Path) -> None:
+    (writer,) = open_writers(["txt"], tmp_path, RUN)
+    writer.add(CORPUS[2])
+    assert listing(tmp_path) == ["txt/van-hoa.txt"]
+    writer.discard()  # a finished article is complete: it stays
+    assert listing(tmp_path) == ["txt/van-hoa.txt"]
+
+
+@pytest.mark.parametrize(
+    "output_path",
+    ["../outside", "/etc/passwd", ""],
+    ids=["parent", "absolute", "empty"],
+)
+def test_txt_refuses_paths_outside_the_output_dir(tmp_path: Path, output_path: str) -> None:
+    (writer,) = open_writers(["txt"], tmp_path / "out", RUN)
+    document = make_document("x", [[("Câu.", "Sentence.")]], output_path=output_path)
+    with pytest.raises(OutputError) as caught:
+        writer.add(document)
+    assert str(caught.value) == (
+        f"cannot write the translation of 'x': its output path {output_path!r} "
+        "is not inside the output directory"
+    )
+    assert listing(tmp_path) == []
+
+
+def test_txt_refuses_two_documents_on_one_path(tmp_path: Path) -> None:
+    (writer,) = open_writers(["txt"], tmp_path, RUN)
+    writer.add(make_document("a.html", [[("Một.", "One.")]], output_path="a"))
+    with pytest.raises(OutputError) as caught:
+        writer.add(make_document("a.txt", [[("Hai.", "Two.")]], output_path="a"))
+    assert str(caught.value) == (
+        f"documents 'a.html' and 'a.txt' would both be written to {tmp_path / 'txt/a.txt'}; "
+        "rename one of the inputs"
+    )
+    assert (tmp_path / "txt/a.txt").read_text() == "One.\n"
+
+
+class FailingWrites:
+    """A file whose writes fail with ``code`` once ``room`` more characters are written."""
+
+    def __init__(self, file: IO[Any], code: int, room: int) -> None:
+        self._file, self._code, self._room = file, code, room
+
+    def write(self, data: str) -> int:
+        if len(data) > self._room:
+            raise OSError(self._code, os.strerror(self._code))
+        self._room -= len(data)
+        return self._file.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)
+
+
+def fail_writes(monkeypatch: pytest.MonkeyPatch, code: int, room: int) -> None:
+    """From now on, every file fileio opens fails with ``code`` after ``room`` characters."""
+
+    def opener(*args: Any, **kwargs: Any) -> FailingWrites:
+        return FailingWrites(builtins.open(*args, **kwargs), code, room)
+
+    monkeypatch.setattr(fileio, "open", opener, raising=False)
+
+
+def test_disk_full_names_the_file_and_keeps_committed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path, ["tsv"])
+    tsv = (tmp_path / "corpus.tsv").read_bytes()
+    fail_writes(monkeypatch, errno.ENOSPC, room=1000)
+    (writer,) = open_writers(["tmx"], tmp_path, RUN)
+    with pytest.raises(OutputError) as caught:
+        for document in CORPUS:
+            writer.add(document)
+    writer.discard()
+    assert str(caught.value) == (
+        f"disk full while writing {tmp_path / 'corpus.tmx'}; free space or choose another "
+        "--output directory; files already written are kept"
+    )
+    assert listing(tmp_path) == ["corpus.tsv"]
+    assert (tmp_path / "corpus.tsv").read_bytes() == tsv
+
+
+def test_disk_full_at_commit_publishes_no_corpus_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers = open_with_corpus(["tsv", "tmx"], tmp_path)
+    synced: list[int] = []
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        if len(synced) == 2:  # the tsv file made it to disk, the tmx file does not
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OutputError) as caught:
+        commit_writers(writers)
+    assert str(caught.value).startswith(f"disk full while writing {tmp_path / 'corpus.tmx'};")
+    assert listing(tmp_path) == []
+
+
+def test_unwritable_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Running as root ignores permission bits, so the refusal is simulated.
+    def opener(file: Path, *args: Any, **kwargs: Any) -> Any:
+        if ".corpus.tsv." in str(file):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return builtins.open(file, *args, **kwargs)
+
+    monkeypatch.setattr(fileio, "open", opener, raising=False)
+    with pytest.raises(OutputError) as caught:
+        open_writers(["jsonl", "tsv"], tmp_path, RUN)
+    assert str(caught.value) == (
+        f"cannot write {tmp_path / 'corpus.tsv'}: permission denied; "
+        "choose a writable --output directory"
+    )
+    assert listing(tmp_path) == []  # the jsonl writer opened first is discarded
+
+
+def test_output_dir_below_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError) as caught:
+        open_writers(["tsv"], tmp_path / "file" / "out", RUN)
+    assert str(caught.value) == (
+        f"cannot write {tmp_path / 'file/out/corpus.tsv'}: Not a directory"
+    )
+
+
+# --- manifest and readers --------------------------------------------------------------
+
+
+def test_write_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    write_manifest(path, {"model": {"name": "opus-mt-vi-en", "revision": None}, "đếm": 2})
+    assert path.read_text(encoding="utf-8") == (
+        '{\n  "model": {\n    "name": "opus-mt-vi-en",\n    "revision": null\n  },\n  "đếm": 2\n}\n'
+    )
+    assert listing(tmp_path) == ["manifest.json"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("a\\xb\tc", "2: invalid escape '\\\\x'"),
+        ("a\\\tb", "2: invalid escape '\\\\'"),  # a dangling backslash
+        ("a\tb\tc", "2: 3 tab-separated fields instead of 2"),
+        ("ab", "2: 1 tab-separated fields instead of 2"),
+    ],
+    ids=["unknown-escape", "dangling-backslash", "three-fields", "one-field"],
+)
+def test_read_tsv_rejects_malformed_lines(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "corpus.tsv"
+    path.write_text(f"ok\tok\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        read_tsv(path)
+    assert str(caught.value) == f"{path}:{message}"
