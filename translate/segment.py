@@ -51,6 +51,21 @@ _IGNORABLE = "\u200b\u200c\u200d\u2060\ufeff"
 # list number or attribution needs, and small enough to keep the scan linear.
 _WINDOW = 48
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[IVXLC]{1,5}|[A-Za-z])\Z")
+# Words that number a heading or part before its title: "Điều 5. Phạm vi…".
+_HEADING_WORDS = frozenset(
+    {"Điều", "Chương", "Mục", "Phần", "Khoản", "Bước", "Câu", "Bài", "Kỳ", "Tập", "Hình", "Bảng"}
+)
+# Common Vietnamese sentence openers that are never a name after an initial,
+# so "… viêm gan B. Theo…" ends a sentence even after a capitalised word.
+# fmt: off
+_SENTENCE_OPENERS = frozenset({
+    "Theo", "Trong", "Tuy", "Nhưng", "Ngoài", "Hiện", "Khi", "Sau", "Trước", "Với", "Tại", "Để",
+    "Do", "Vì", "Nếu", "Cũng", "Các", "Những", "Đây", "Đó", "Ông", "Bà", "Tôi", "Chúng", "Họ",
+    "Việc", "Điều", "Còn", "Riêng", "Từ", "Qua", "Hôm", "Lúc", "Dù", "Mặc", "Bởi", "Nhờ", "Song",
+    "Vậy", "Cùng", "Trên", "Dưới", "Ngày", "Tháng", "Năm", "Mỗi", "Nhiều", "Một", "Có", "Không",
+    "Được", "Bên", "Thậm", "Người",
+})
+# fmt: on
 _SMALL_NUMBER = re.compile(r"\d{1,3}\Z")
 _THOUSANDS_GROUP = re.compile(r"\d{3}(?!\d)")
 _DOTTED_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\Z")
@@ -328,9 +343,15 @@ class Segmenter:
             last = word.rsplit(".", 1)[1]
             # "GS.TS. Nguyễn", "PGS.TS. Trần": a compound of titles.
             return last not in self._prefix
+        before, before_start = _last_token(text, raw_start)
         if len(word) == 1 and word.isupper():
-            return not at_start and self._initial_ends_sentence(text, raw_start)
-        if at_start and _LIST_MARKER.match(word):
+            return not at_start and self._initial_ends_sentence(before, text, nxt)
+        if _LIST_MARKER.match(word) and (
+            at_start
+            or before[-1:] in (":", ";")
+            or (before_start <= start and before in _HEADING_WORDS)
+        ):
+            # "1. Bộ Ngoại giao…", "bao gồm: 1. …; 2. …", "Điều 5. Phạm vi…"
             return False
         return not (
             spaced
@@ -339,17 +360,25 @@ class Segmenter:
         )
 
     @staticmethod
-    def _initial_ends_sentence(text: str, initial: int) -> bool:
-        """A capital letter and a period: a name initial unless a common noun precedes it.
+    def _initial_ends_sentence(before: str, text: str, nxt: int) -> bool:
+        """A capital letter and a period: a name initial, unless context makes it a word.
 
         ``George W. Bush``, ``Dionisio A. Lind``, ``Puff Daddy, P. Diddy`` are
-        initials; in ``Hội đồng giáo sư ngành Y. Quy ước…`` the letter is a word.
+        initials. The letter is a word of its own after a lower-case word
+        (``ngành Y. Quy ước…``) or an acronym (``công ty TNHH K. Bảo vệ…``),
+        and before a word that opens Vietnamese sentences but is no name
+        (``viêm gan B. Theo…``).
+
+        Args:
+            before: The token before the letter.
+            text: The paragraph.
+            nxt: Where the next token starts.
         """
-        before, _ = _last_token(text, initial)
+        following = text[nxt : nxt + _WINDOW].split(None, 1)
+        if following and following[0].rstrip(",.:;!?") in _SENTENCE_OPENERS:
+            return True
         if not before or not before[-1].isalpha():
             return False
-        # A lower-case word ("ngành Y.") or an acronym ("công ty TNHH K.") before
-        # the letter makes it a word of its own, not part of a name.
         return before.islower() or before.isupper()
 
     @staticmethod
