@@ -96,7 +96,7 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
     second = runner.invoke(main, [*args, "-o", str(tmp_path / "o2")])
     assert first.exit_code == second.exit_code == 0
     run = json.loads((tmp_path / "o2" / "manifest.json").read_text())["run"]
-    assert run["translator"]["memory_hits"] == 3 and run["translator"]["batches"] == 0
+    assert run["translator"]["memory_hits"] == 4 and run["translator"]["batches"] == 0
     assert (tmp_path / "o1" / "corpus.tsv").read_bytes() == (tmp_path / "o2" / "corpus.tsv").read_bytes()
     third = runner.invoke(main, [*args, "-o", str(tmp_path / "o3"), "--no-cache"])
     assert json.loads((tmp_path / "o3" / "manifest.json").read_text())["run"]["translator"]["memory_hits"] == 0
@@ -164,7 +164,7 @@ def test_help_does_not_load_torch() -> None:
 def test_real_subprocess(article: Path, tmp_path: Path) -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(
-        ["vi2en", "translate", "-", "--model", str(TINY_MODEL), "--no-cache"],
+        ["vi2en", "translate", "-", "--model", str(TINY_MODEL), "--no-cache", "--quiet"],
         input="Hà Nội là thủ đô của Việt Nam. Thành phố có hơn 8 triệu dân.\n",
         capture_output=True,
         text=True,

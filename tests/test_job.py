@@ -60,13 +60,13 @@ def test_run_writes_every_format_with_equal_counts(tmp_path: Path) -> None:
     moses = (tmp_path / "corpus.vi").read_text("utf-8").splitlines()
     ids = (tmp_path / "corpus.ids").read_text("utf-8").splitlines()
     tmx = (tmp_path / "corpus.tmx").read_text("utf-8")
-    assert len(tsv) == len(jsonl) == len(moses) == len(ids) == tmx.count("<tu>") == summary.pairs == 9
+    assert len(tsv) == len(jsonl) == len(moses) == len(ids) == tmx.count("<tu>") == summary.pairs == 8
     assert [r["doc_id"] for r in jsonl] == [line.split("\t")[0] for line in ids]
     assert (tmp_path / "txt" / "sub" / "b.txt").read_text("utf-8").count("\n") == 1
     assert (tmp_path / "txt" / "a.txt").read_text("utf-8").splitlines()[1] == "EN: CÂU THỨ NHẤT. EN: CÂU THỨ HAI!"
     assert (tmp_path / ERRORS_FILE).read_text() == ""
     manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
-    assert manifest["counts"] == {"documents": 3, "failed": 0, "pairs": 9}
+    assert manifest["counts"] == {"documents": 3, "failed": 0, "pairs": 8}
 
 
 def test_rerun_resumes_and_writes_identical_bytes(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_changed_settings_are_refused(tmp_path: Path) -> None:
 
 
 def test_failures_are_isolated_and_recorded(tmp_path: Path) -> None:
-    backend = FakeBackend(fail_on=["hỏng"])
+    backend = FakeBackend(fail_on=["hỏng."])
     job, _ = make_job(tmp_path, backend)
     bad_read = DocumentFailure("x.txt", "/in/x.txt", "binary file")
     summary = job.run(iter([CORPUS[0], bad_read, doc("d.txt", "Câu hỏng."), CORPUS[2]]))

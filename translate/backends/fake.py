@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from translate.backends.base import Backend, ResolvedDecoding, Tokens
+from translate.errors import BackendError
 
 
 class FakeBackend(Backend):
@@ -30,6 +31,6 @@ class FakeBackend(Backend):
         for tokens in batch:
             words = [t for t in tokens if t != "</s>"]
             if self.fail_on.intersection(words):
-                raise RuntimeError(f"fake failure on {' '.join(words)!r}")
+                raise BackendError(f"fake failure on {' '.join(words)!r}")
             outputs.append("EN: " + " ".join(w.upper() for w in words))
         return outputs
