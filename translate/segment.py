@@ -76,7 +76,7 @@ _SPEECH_VERB = re.compile(
     r"|giải thích|trả lời|tuyên bố|bày tỏ|thừa nhận|bình luận|tâm sự|nhận định|kết luận)"
     r"(?=[\s,.!?…]|\Z)"
 )
-_ATTRIBUTION_MAX_WORDS = 8
+_ATTRIBUTION_MAX_WORDS = 6
 _SUBJECT_MAX_WORDS = 3
 
 
@@ -247,6 +247,9 @@ class Segmenter:
             elif char in _STRAIGHT_QUOTES and (
                 nxt == end or self._spaced_quote_closes(text, nxt, stop, parity, tokenised)
             ):
+                end = nxt + 1
+            elif char in _IGNORABLE and nxt == end:
+                # A zero-width space glued to the period belongs to its sentence.
                 end = nxt + 1
             else:
                 break
