@@ -47,6 +47,8 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     if verbose < 2:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # transformers' own progress bars (loading, saving weights) would break ours.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 @contextmanager
