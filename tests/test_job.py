@@ -119,3 +119,12 @@ def test_failures_are_isolated_and_recorded(tmp_path: Path) -> None:
     assert "fake failure" in errors[1]["reason"]
     ids = {line.split("\t")[0] for line in (tmp_path / "corpus.ids").read_text().splitlines()}
     assert ids == {"a.txt", "c.txt"}
+
+
+def test_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    stale = tmp_path / "txt" / ".a.txt.tmp-999999999"  # no such process
+    stale.parent.mkdir(parents=True)
+    stale.write_text("half an article")
+    make_job(tmp_path)[0].run(iter(CORPUS))
+    assert not stale.exists()
+    assert not list(tmp_path.rglob(".*.tmp-*"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from translate import __version__
-from translate.errors import ConfigMismatchError, OutputError
+from translate.errors import ConfigMismatchError
 from translate.fileio import atomic_write, check_writable_dir, output_error
 from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, Pair, TranslatedDocument
@@ -131,6 +132,7 @@ class Job:
 
     def _prepare_state(self) -> None:
         check_writable_dir(self.outdir)
+        _remove_stale_temporaries(self.outdir)
         settings_file = self.state / "settings.json"
         current = self.settings()
         if self.restart and self.state.exists():
@@ -305,13 +307,29 @@ class Job:
             "outputs": sorted(
                 p.relative_to(self.outdir).as_posix()
                 for p in summary.outputs
-                if p.is_relative_to(self.outdir)
+                if p.is_relative_to(self.outdir) and p.parent == self.outdir
             ),
+            "translated_articles": sum(1 for p in summary.outputs if p.parent != self.outdir),
         }
-        try:
-            write_manifest(self.outdir / MANIFEST_FILE, manifest)
-        except OSError as exc:
-            raise OutputError(str(exc)) from exc
+        write_manifest(self.outdir / MANIFEST_FILE, manifest)
+
+
+def _remove_stale_temporaries(outdir: Path) -> None:
+    """Remove temporary files left by a killed run (``.NAME.tmp-PID`` of a dead PID)."""
+    for path in outdir.rglob(".*.tmp-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def package_versions() -> dict[str, str | None]:
