@@ -111,6 +111,8 @@ CASES = [
     ("vv-mid-sentence", "Anh, Pháp, Đức v.v. đều dự.", None),
     ("vv-at-end", "Có nhiều nước v.v. Sau đó họ về.", ["Có nhiều nước v.v.", "Sau đó họ về."]),
     ("final-abbreviation-before-digit", "Công ty Apple Inc. 2019 là năm tốt.", None),
+    ("company-before-ltd", "Samsung Co. Ltd ra mắt máy mới.", None),
+    ("publisher", "Sách do Nxb. Trẻ phát hành.", None),
     ("unit-table-cell", "SV. Lý Quốc Bảo, GVCC. Viện Hóa học", None),
     # A word that only looks like an English title in lower case is no abbreviation.
     (
@@ -244,6 +246,18 @@ CASES = [
     ),
     ("period-lowercase", "Đổi mới mẫu mã. tăng chất lượng.", None),
     ("space-before-period", "Đạt mức mới . Đây là kỷ lục.", ["Đạt mức mới .", "Đây là kỷ lục."]),
+    ("elision-marker", "Ông nói (...) Nguyễn Văn An đồng ý.", None),
+    (
+        "ironic-question-mark",
+        "Ông bị kỷ luật (?). Và thế là xong.",
+        ["Ông bị kỷ luật (?).", "Và thế là xong."],
+    ),
+    (
+        "brand-starts-sentence",
+        "Giá tăng. iPhone 15 ra mắt. eKYC phổ biến.",
+        ["Giá tăng.", "iPhone 15 ra mắt.", "eKYC phổ biến."],
+    ),
+    ("amount-starts-sentence", "Lãi lớn. $5 tỷ được chia.", ["Lãi lớn.", "$5 tỷ được chia."]),
     ("interrobang", "Thật sao?! Không thể.", ["Thật sao?!", "Không thể."]),
     ("colon-semicolon", "Cụ thể: giá tăng; lương giảm.", None),
     # Captions and credits.
@@ -318,7 +332,7 @@ def test_extra_abbreviation_overrides_final_entry() -> None:
         ("Ths", True),
         ("tp", True),  # an all-capitals entry matches its lower-case form
         ("V", False),  # lower-case "v." matches only as written
-        ("Co", False),  # "Co." may end a sentence
+        ("Inc", False),  # "Inc." may end a sentence
     ],
     ids=["exact", "upper", "title", "lower-of-caps", "lower-entry-upper", "final-entry"],
 )

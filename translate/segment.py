@@ -24,6 +24,7 @@ The rules follow the news25 annotation guidelines in
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,6 @@ from translate.records import Sentence, Span
 __all__ = ["Segmenter", "segment_paragraphs", "split_sentences"]
 
 _TERMINATORS = ".!?…‼⁇⁈⁉"
-_TERMINATOR_RUN = re.compile("[" + re.escape(_TERMINATORS) + "]+")
 _NON_SPACE = re.compile(r"\S")
 # Quotes and brackets whose direction the character itself gives.
 _CLOSERS = "”’»›)]}"
@@ -47,6 +47,17 @@ _QUOTES = "”’»›" + _STRAIGHT_QUOTES
 _BULLETS = "-–—•+*"
 # Format characters (zero-width space, BOM) that real articles carry before words.
 _IGNORABLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Candidate sentence ends: a whole run of final punctuation followed by what
+# may follow a sentence end; runs glued to a word ("TP.HCM", "10.000") are
+# never looked at. The lookbehind after the first character stops the search
+# from restarting inside a run, which would be quadratic on "....x", and lets
+# the regex engine scan for the first character quickly.
+_TERMINATOR = "[" + re.escape(_TERMINATORS) + "]"
+_TERMINATOR_RUNS = re.compile(f"{_TERMINATOR}+")
+_CANDIDATE = re.compile(
+    f"{_TERMINATOR}(?<!{_TERMINATOR}{_TERMINATOR}){_TERMINATOR}*"
+    f"(?=[\\s{re.escape(_CLOSERS + _STRAIGHT_QUOTES + _IGNORABLE)}]|\\Z)"
+)
 # How far the local checks look, in characters: more than any abbreviation,
 # list number or attribution needs, and small enough to keep the scan linear.
 _WINDOW = 48
@@ -66,6 +77,8 @@ _SENTENCE_OPENERS = frozenset({
     "Được", "Bên", "Thậm", "Người",
 })
 # fmt: on
+# A lower-case letter then a capital within the word: a brand that starts sentences.
+_CAMEL_CASE = re.compile(r"[^\W\d_]{1,3}[A-ZĐ]")
 _SMALL_NUMBER = re.compile(r"\d{1,3}\Z")
 _THOUSANDS_GROUP = re.compile(r"\d{3}(?!\d)")
 _DOTTED_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\Z")
@@ -204,7 +217,7 @@ class Segmenter:
         spans: list[Span] = []
         start = first.start()
         resume = 0
-        for match in _TERMINATOR_RUN.finditer(paragraph, start, stop):
+        for match in _CANDIDATE.finditer(paragraph, start, stop):
             if match.start() < resume:
                 continue
             tokenised = match.start() > 0 and paragraph[match.start() - 1].isspace()
@@ -241,7 +254,7 @@ class Segmenter:
             if char in _CLOSERS:
                 end = nxt + 1
             elif char in _TERMINATORS:
-                run = _TERMINATOR_RUN.match(text, nxt)
+                run = _TERMINATOR_RUNS.match(text, nxt)
                 assert run is not None
                 end = run.end()
             elif char in _STRAIGHT_QUOTES and (
@@ -296,20 +309,32 @@ class Segmenter:
         while nxt < limit - 1 and text[nxt] in _IGNORABLE:
             nxt += 1
         char = text[nxt]
+        # "tò mò... chúng" and "sản phẩm. đẩy mạnh" go on; "iPhone", "eKYC" start sentences.
+        word_start = _is_word_start(char)
         if char.islower():
-            return False
+            if not _CAMEL_CASE.match(text, nxt, min(len(text), nxt + 8)):
+                return False
+            word_start = True
         term = text[term_start:term_end]
         plain_period = term == "."
         ellipsis = "…" in term or ".." in term
+        if (
+            ellipsis
+            and end == term_end + 1
+            and text[term_start - 1 : term_start] in _BRACKET_OPENERS
+        ):
+            # "(...)" and "[…]" mark elided text inside a sentence.
+            return False
         closed_quote = any(c in _QUOTES for c in text[term_end:end])
 
-        if _is_word_start(char):
+        if word_start:
             if closed_quote and self._short_attribution(text, nxt):
                 return False
             kind_ok = True
-        elif char.isdigit():
+        elif char.isdigit() or unicodedata.category(char) == "Sc":
             # "Đào hầm suốt... 15 năm", "500 liệt sĩ! 750 hộ": numbers after an
-            # ellipsis or exclamation continue; after a period they start a sentence.
+            # ellipsis or exclamation continue; after a period they start a
+            # sentence, and so do amounts ("$5 tỷ…").
             kind_ok = plain_period
         elif char in _OPENERS or char in _STRAIGHT_QUOTES:
             after = text[nxt + 1 : nxt + 3].lstrip()[:1]
@@ -346,16 +371,18 @@ class Segmenter:
             last = word.rsplit(".", 1)[1]
             # "GS.TS. Nguyễn", "PGS.TS. Trần": a compound of titles.
             return last not in self._prefix
-        before, before_start = _last_token(text, raw_start)
         if len(word) == 1 and word.isupper():
-            return not at_start and self._initial_ends_sentence(before, text, nxt)
-        if _LIST_MARKER.match(word) and (
-            at_start
-            or before[-1:] in (":", ";")
-            or (before_start <= start and before in _HEADING_WORDS)
-        ):
-            # "1. Bộ Ngoại giao…", "bao gồm: 1. …; 2. …", "Điều 5. Phạm vi…"
-            return False
+            if at_start:
+                return False
+            before, _ = _last_token(text, raw_start)
+            return self._initial_ends_sentence(before, text, nxt)
+        if _LIST_MARKER.match(word):
+            if at_start:
+                return False
+            before, before_start = _last_token(text, raw_start)
+            if before[-1:] in (":", ";") or (before_start <= start and before in _HEADING_WORDS):
+                # "1. Bộ Ngoại giao…", "bao gồm: 1. …; 2. …", "Điều 5. Phạm vi…"
+                return False
         return not (
             spaced
             and _SMALL_NUMBER.match(word)
