@@ -46,13 +46,12 @@ _READER_VERSION = "1"
 # in two for the tokenizer. C0/C1 control characters (other than whitespace)
 # have no place in news text either.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_DROP = dict.fromkeys(
-    [ord(c) for c in _INVISIBLE]
-    + [c for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if not chr(c).isspace()]
-)
+_CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
+_DROP = re.compile(f"[{re.escape(_INVISIBLE + _CONTROLS)}]")
 # Any whitespace that is not a single ordinary space: runs of spaces, tabs,
 # U+00A0 and the other no-break and typographic spaces (Python's \s covers them).
-_ODD_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+# (A regex, not str.split/translate: several times faster on a 50 MB line.)
+_ODD_WHITESPACE = re.compile(r"[^\S ]\s*| \s+")
 
 _HEAD_BYTES = 8192
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's.
@@ -220,7 +219,7 @@ def clean_paragraph(text: str) -> str:
     Returns:
         The paragraph stripped; empty if nothing visible was left.
     """
-    text = _ODD_WHITESPACE.sub(" ", text.translate(_DROP)).strip(" ")
+    text = _ODD_WHITESPACE.sub(" ", _DROP.sub("", text)).strip(" ")
     # NFC last: a zero-width character between a letter and its combining mark
     # blocks composition until it is removed.
     return unicodedata.normalize("NFC", text)
@@ -238,7 +237,9 @@ def split_paragraphs(text: str, blank_line_paragraphs: bool = False) -> list[str
     Returns:
         The paragraphs, in order.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if not blank_line_paragraphs:
         return [p for p in map(clean_paragraph, lines) if p]
     paragraphs: list[str] = []
