@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate import bench_segment
-from translate.bench_segment import BenchRow, format_table, run_segment_benchmark
+from translate.bench_segment import (
+    BenchRow,
+    StressRow,
+    format_stress_table,
+    format_table,
+    run_segment_benchmark,
+    run_stress_benchmark,
+)
 from translate.errors import InputError, UnknownNameError
 from translate.records import Sentence, Span
 from translate.segment import Segmenter, _parse_lexicon, segment_paragraphs, split_sentences
@@ -519,5 +526,24 @@ def test_format_table() -> None:
             "",
             "- *: the system changed the text; scored with seg_score.py --lenient",
             "- pysbd: skipped: No module named 'pysbd'; pip install pysbd",
+        ]
+    )
+
+
+def test_stress_benchmark_runs_every_input() -> None:
+    rows = run_stress_benchmark(scale=0.001)
+    assert [r.name for r in rows] == list(bench_segment.STRESS_INPUTS)
+    by_name = {r.name: r for r in rows}
+    assert by_name["no punctuation"].sentences == 1
+    assert by_name["abbreviations"].sentences == 1
+    assert by_name["short sentences"].sentences == by_name["short sentences"].characters // 10
+
+
+def test_format_stress_table() -> None:
+    assert format_stress_table([StressRow("periods", 1_000_000, 1, 0.5)]) == "\n".join(
+        [
+            "| input | characters | sentences | seconds | M chars/s |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            "| periods | 1,000,000 | 1 | 0.500 | 2.0 |",
         ]
     )

@@ -27,7 +27,17 @@ from typing import Any
 from translate.errors import InputError, UnknownNameError
 from translate.segment import Segmenter
 
-__all__ = ["DATASETS", "SYSTEMS", "BenchRow", "format_table", "run_segment_benchmark"]
+__all__ = [
+    "DATASETS",
+    "STRESS_INPUTS",
+    "SYSTEMS",
+    "BenchRow",
+    "StressRow",
+    "format_stress_table",
+    "format_table",
+    "run_segment_benchmark",
+    "run_stress_benchmark",
+]
 
 Splitter = Callable[[str], list[str]]
 
@@ -319,4 +329,70 @@ def format_table(rows: Sequence[BenchRow]) -> str:
         notes.insert(0, "- *: the system changed the text; scored with seg_score.py --lenient")
     if notes:
         lines += ["", *notes]
+    return "\n".join(lines)
+
+
+def _repeat(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+STRESS_INPUTS: dict[str, tuple[str, float]] = {
+    "no punctuation": ("không có dấu câu nào ", 50.0),
+    "periods": (".", 1.0),
+    "abbreviations": ("GS. ", 1.0),
+    "initials": ("A. ", 1.0),
+    "spaced periods and quotes": (' . "', 1.0),
+    "short sentences": ("Câu ngắn. ", 1.0),
+}
+"""Pathological paragraphs for ``run_stress_benchmark``: the repeated unit and millions of characters."""
+
+
+@dataclass(frozen=True)
+class StressRow:
+    """The time to split one pathological paragraph.
+
+    Attributes:
+        name: The input's name in ``STRESS_INPUTS``.
+        characters: The paragraph's length.
+        sentences: How many sentences came out.
+        seconds: The time to split it once.
+    """
+
+    name: str
+    characters: int
+    sentences: int
+    seconds: float
+
+
+def run_stress_benchmark(scale: float = 1.0) -> list[StressRow]:
+    """Time our segmenter on the pathological paragraphs of ``STRESS_INPUTS``.
+
+    Args:
+        scale: A factor on every input's size (0.01 for a quick run).
+
+    Returns:
+        One row per input, in the order of ``STRESS_INPUTS``.
+    """
+    segmenter = Segmenter()
+    rows = []
+    for name, (unit, millions) in STRESS_INPUTS.items():
+        paragraph = _repeat(unit, int(millions * scale * 1_000_000))
+        started = time.perf_counter()
+        spans = segmenter.split(paragraph)
+        seconds = time.perf_counter() - started
+        rows.append(StressRow(name, len(paragraph), len(spans), seconds))
+    return rows
+
+
+def format_stress_table(rows: Sequence[StressRow]) -> str:
+    """A markdown table of the pathological-input timings."""
+    lines = [
+        "| input | characters | sentences | seconds | M chars/s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        rate = row.characters / row.seconds / 1e6 if row.seconds > 0 else float("inf")
+        lines.append(
+            f"| {row.name} | {row.characters:,} | {row.sentences:,} | {row.seconds:.3f} | {rate:.1f} |"
+        )
     return "\n".join(lines)
