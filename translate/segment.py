@@ -61,6 +61,9 @@ _CANDIDATE = re.compile(
 # How far the local checks look, in characters: more than any abbreviation,
 # list number or attribution needs, and small enough to keep the scan linear.
 _WINDOW = 48
+# Letters that abbreviate names. Accented capitals are Vietnamese words when
+# alone ("Naples, Ý." is Italy), so they are left out; "Đ" is an initial.
+_INITIALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ")
 _LIST_MARKER = re.compile(r"(?:\d{1,3}|[IVXLC]{1,5}|[A-Za-z])\Z")
 # Words that number a heading or part before its title: "Điều 5. Phạm vi…".
 _HEADING_WORDS = frozenset(
@@ -344,7 +347,10 @@ class Segmenter:
                 kind_ok = True
         elif char in _BULLETS:
             after = text[nxt + 1 : nxt + 2]
-            kind_ok = after.isspace() and not closed_quote and not ellipsis
+            # A dash right after a closing quote introduces its attribution
+            # ("…đầu tư” - ACV cho hay."); after "”." a new turn starts.
+            attribution = text[end - 1] in _QUOTES
+            kind_ok = after.isspace() and not attribution and not ellipsis
         else:
             kind_ok = False
         if not kind_ok:
@@ -371,7 +377,7 @@ class Segmenter:
             last = word.rsplit(".", 1)[1]
             # "GS.TS. Nguyễn", "PGS.TS. Trần": a compound of titles.
             return last not in self._prefix
-        if len(word) == 1 and word.isupper():
+        if word in _INITIALS:
             if at_start:
                 return False
             before, _ = _last_token(text, raw_start)
