@@ -145,6 +145,11 @@ CASES = [
         "Ông mắc bệnh Hepatitis B. Theo bác sĩ, bệnh nặng.",
         ["Ông mắc bệnh Hepatitis B.", "Theo bác sĩ, bệnh nặng."],
     ),
+    (
+        "accented-capital-is-a-word",
+        "Trận đấu ở Naples, Ý. Chelsea thắng.",
+        ["Trận đấu ở Naples, Ý.", "Chelsea thắng."],
+    ),
     ("initial-before-bracket", "Bà Nguyễn Thị H. (45 tuổi) bị bắt.", None),
     ("dotted-acronym-lowercase", "Tờ báo Washington, D.C. ủng hộ.", None),
     ("dotted-acronym-end", "Viện trợ A.I. Hoa Kỳ tăng.", ["Viện trợ A.I.", "Hoa Kỳ tăng."]),
@@ -178,6 +183,11 @@ CASES = [
     ("list-after-colon", "Nghị định gồm: 1. Quy định chung; 2. Điều khoản thi hành.", None),
     ("heading-number", "Điều 5. Phạm vi điều chỉnh", None),
     ("roman-heading", "II. Nội dung chính", None),
+    (
+        "turn-after-closed-quote",
+        '- "Anh nộp đủ rồi!". - "Chưa đủ."',
+        ['- "Anh nộp đủ rồi!".', '- "Chưa đủ."'],
+    ),
     (
         "bullet-after-period",
         "Phỏng vấn. - Ông khỏe không? - Vâng.",
