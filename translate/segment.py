@@ -3,9 +3,8 @@
 One compiled regex finds each run of sentence-final punctuation; the run is
 extended over the closing quotes and brackets that follow it, and a few local
 checks on the word before it and the token after it decide whether a sentence
-ends there. Every check looks at a bounded window, so the time is linear in
-the paragraph's length whatever the input (no pattern here can backtrack over
-more than a window).
+ends there. Every check looks at a bounded window and the regex never rescans
+a run, so the time is linear in the paragraph's length whatever the input.
 
 The rules follow the news25 annotation guidelines in
 ``shared/data/segmentation/README.md``:
@@ -19,6 +18,9 @@ The rules follow the news25 annotation guidelines in
   or inside tokenised numbers (``28 . 000``);
 * never before a lower-case word (``tò mò... chúng``), nor before a short
   attribution that follows a closed quote (``…thì sao?" Martin hỏi.``).
+
+The abbreviations live in ``translate/data/abbreviations.txt``; users add
+their own through ``Segmenter(extra_abbreviations=…)``.
 """
 
 from __future__ import annotations
@@ -84,7 +86,6 @@ _SENTENCE_OPENERS = frozenset({
 _CAMEL_CASE = re.compile(r"[^\W\d_]{1,3}[A-ZĐ]")
 _SMALL_NUMBER = re.compile(r"\d{1,3}\Z")
 _THOUSANDS_GROUP = re.compile(r"\d{3}(?!\d)")
-_DOTTED_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\Z")
 # Verbs of saying that make a short attribution after a closed quote
 # (``…” Ông chia sẻ.``), which the guidelines keep in the quote's sentence.
 _SPEECH_VERB = re.compile(
@@ -119,6 +120,7 @@ def _spellings(entry: str) -> set[str]:
 
 
 def _parse_lexicon(text: str) -> _Lexicon:
+    """Read the lexicon format: entries, ``#`` comments, ``[prefix]``/``[final]`` sections."""
     sections: dict[str, set[str]] = {"prefix": set(), "final": set()}
     current = "prefix"
     for raw in text.splitlines():
@@ -172,7 +174,7 @@ def _last_token(text: str, end: int) -> tuple[str, int]:
 
 def _is_word_start(char: str) -> bool:
     """True for a character that can start a sentence as a word: a capital or an uncased letter."""
-    return char.isupper() or char.istitle() or (char.isalpha() and not char.islower())
+    return char.isalpha() and not char.islower()
 
 
 class Segmenter:
@@ -431,9 +433,8 @@ class Segmenter:
         if not complete:
             # The last word may be cut by the window.
             words = words[:-1]
-        for index in range(min(_SUBJECT_MAX_WORDS, len(words)) + 1):
-            rest = " ".join(words[index : index + 2])
-            if index == 0 or not _SPEECH_VERB.match(rest):
+        for index in range(1, min(_SUBJECT_MAX_WORDS, len(words)) + 1):
+            if not _SPEECH_VERB.match(" ".join(words[index : index + 2])):
                 continue
             for count, word in enumerate(words[index:], start=index + 1):
                 if count > _ATTRIBUTION_MAX_WORDS:
