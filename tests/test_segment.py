@@ -505,7 +505,9 @@ def test_benchmark_notes_missing_system(monkeypatch: pytest.MonkeyPatch) -> None
         raise ImportError("No module named 'nothing'")
 
     monkeypatch.setattr(bench_segment, "_TIMING_BUDGET_S", 0.0)
-    monkeypatch.setitem(bench_segment.SYSTEMS, "nothing", (missing, "pip install nothing"))
+    monkeypatch.setitem(
+        bench_segment.SYSTEMS, "nothing", bench_segment._System(missing, ("nothing",))
+    )
     rows = run_segment_benchmark(SEGMENTATION, ["regex", "nothing"], datasets=["vi_vtb-test"])
     assert [(r.dataset, r.system) for r in rows] == [("vi_vtb-test", "regex"), ("", "nothing")]
     assert rows[1].note == "skipped: No module named 'nothing'; pip install nothing"
@@ -523,7 +525,9 @@ def test_benchmark_needs_the_scorer(tmp_path: Path) -> None:
 
 def test_format_table() -> None:
     rows = [
-        BenchRow("ntrex-vi", "vi2en", 0.99944, 0.9988, 0.9991, 0.9975, 181036.4),
+        BenchRow(
+            "ntrex-vi", "vi2en", 0.99944, 0.9988, 0.9991, 0.9975, 181036.4, version="vi2en 0.1.0"
+        ),
         BenchRow("news25", "blingfire", 0.9373, 0.9553, 0.9462, 0.9568, 29316, text_changed=True),
         BenchRow("", "pysbd", note="skipped: No module named 'pysbd'; pip install pysbd"),
     ]
@@ -534,6 +538,7 @@ def test_format_table() -> None:
             "| ntrex-vi | vi2en | 0.9994 | 0.9988 | 0.9991 | 0.9975 | 181,036 |",
             "| news25 | blingfire* | 0.9373 | 0.9553 | 0.9462 | 0.9568 | 29,316 |",
             "",
+            "- versions: vi2en: vi2en 0.1.0",
             "- *: the system changed the text; scored with seg_score.py --lenient",
             "- pysbd: skipped: No module named 'pysbd'; pip install pysbd",
         ]

