@@ -25,6 +25,7 @@ from translate import __version__
 from translate.backends import BACKENDS, BackendSettings, DecodingOptions
 from translate.errors import Interrupted, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
+from translate.readers import READERS
 
 EXIT_DOCUMENTS_FAILED = 3
 EXIT_SIGINT = 130
@@ -84,7 +85,7 @@ def reader_options(func: F) -> F:
         ),
         click.option(
             "--input-format",
-            type=click.Choice(["auto", "txt", "jsonl", "html"]),
+            type=click.Choice(["auto", *READERS]),
             default="auto",
             show_default=True,
             help="How to read inputs (auto: by extension; stdin is txt).",
@@ -124,10 +125,11 @@ def reader_options(func: F) -> F:
     return func
 
 
-def _read_options(kwargs: dict[str, Any]) -> Any:
+def _read_options(kwargs: dict[str, Any], *, keep_invisible: bool = False) -> Any:
     from translate.readers import ReadOptions
 
     return ReadOptions(
+        keep_invisible=keep_invisible,
         encoding=kwargs["encoding"],
         blank_line_paragraphs=kwargs["blank_line_paragraphs"],
         id_field=kwargs["id_field"],
@@ -152,11 +154,14 @@ def _abbreviations(kwargs: dict[str, Any]) -> list[str]:
     return extra
 
 
-def _documents(inputs: Sequence[str], kwargs: dict[str, Any]) -> Iterator[Any]:
+def _documents(
+    inputs: Sequence[str], kwargs: dict[str, Any], *, keep_invisible: bool = False
+) -> Iterator[Any]:
     from translate.readers import check_inputs, read_documents
 
     check_inputs(inputs)
-    return read_documents(inputs, _read_options(kwargs), stdin=sys.stdin.buffer)
+    options = _read_options(kwargs, keep_invisible=keep_invisible)
+    return read_documents(inputs, options, stdin=sys.stdin.buffer)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -471,7 +476,8 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
     failed = 0
     first = True
     with _errors_as_click():
-        for document in _documents(inputs, kwargs):
+        # Zero-width characters are kept, so that the sentences are the file's text to the letter.
+        for document in _documents(inputs, kwargs, keep_invisible=True):
             if isinstance(document, DocumentFailure):
                 failed += 1
                 click.echo(f"vi2en: skipped {document.source}: {document.reason}", err=True)

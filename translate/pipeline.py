@@ -12,10 +12,9 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from translate.segment import Segmenter, segment_paragraphs
-
 from translate.errors import BackendError
 from translate.records import Document, DocumentFailure, Pair, Sentence, TranslatedDocument
+from translate.segment import Segmenter, segment_paragraphs
 from translate.translator import ProgressCallback, Translator
 
 logger = logging.getLogger(__name__)

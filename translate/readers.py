@@ -48,6 +48,7 @@ _READER_VERSION = "1"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
 _DROP = re.compile(f"[{re.escape(_INVISIBLE + _CONTROLS)}]")
+_DROP_CONTROLS = re.compile(f"[{re.escape(_CONTROLS)}]")
 # Any whitespace that is not a single ordinary space: runs of spaces, tabs,
 # U+00A0 and the other no-break and typographic spaces (Python's \s covers them).
 # (A regex, not str.split/translate: several times faster on a 50 MB line.)
@@ -105,6 +106,9 @@ class ReadOptions:
             ``text_field``.
         input_format: ``auto`` (by file extension; stdin is txt) or the name of
             a reader in :data:`READERS`.
+        keep_invisible: Keep zero-width characters and soft hyphens in text
+            (``.txt`` and JSONL), so that the text is the file's to the letter
+            (``vi2en segment`` uses it; the translator drops them anyway).
 
     Raises:
         UnknownNameError: ``input_format`` is not ``auto`` or a reader name.
@@ -118,6 +122,7 @@ class ReadOptions:
     title_field: str = "title"
     body_field: str = "body"
     input_format: str = "auto"
+    keep_invisible: bool = False
 
     def __post_init__(self) -> None:
         if self.input_format != "auto" and self.input_format not in READERS:
@@ -210,22 +215,31 @@ class Reader:
 # --- normalisation ---------------------------------------------------------------------
 
 
-def clean_paragraph(text: str) -> str:
+def clean_paragraph(text: str, keep_invisible: bool = False) -> str:
     """Normalise one paragraph: invisible characters removed, spaces single, NFC.
 
     Args:
         text: One paragraph (or line); inner line breaks become spaces.
+        keep_invisible: Keep zero-width characters and soft hyphens (control
+            characters still go).
 
     Returns:
         The paragraph stripped; empty if nothing visible was left.
     """
+    if keep_invisible:
+        if not _DROP.sub("", text).strip():
+            return ""
+        text = _ODD_WHITESPACE.sub(" ", _DROP_CONTROLS.sub("", text)).strip(" ")
+        return unicodedata.normalize("NFC", text)
     text = _ODD_WHITESPACE.sub(" ", _DROP.sub("", text)).strip(" ")
     # NFC last: a zero-width character between a letter and its combining mark
     # blocks composition until it is removed.
     return unicodedata.normalize("NFC", text)
 
 
-def split_paragraphs(text: str, blank_line_paragraphs: bool = False) -> list[str]:
+def split_paragraphs(
+    text: str, blank_line_paragraphs: bool = False, keep_invisible: bool = False
+) -> list[str]:
     """Split decoded text into normalised, non-empty paragraphs.
 
     Args:
@@ -233,18 +247,19 @@ def split_paragraphs(text: str, blank_line_paragraphs: bool = False) -> list[str
         blank_line_paragraphs: Paragraphs are separated by blank lines and the
             lines inside one are joined with a space; otherwise every
             non-empty line is a paragraph.
+        keep_invisible: See :func:`clean_paragraph`.
 
     Returns:
         The paragraphs, in order.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
+    lines = [clean_paragraph(line, keep_invisible) for line in text.split("\n")]
     if not blank_line_paragraphs:
-        return [p for p in map(clean_paragraph, lines) if p]
+        return [p for p in lines if p]
     paragraphs: list[str] = []
     block: list[str] = []
-    for line in map(clean_paragraph, lines):
+    for line in lines:
         if line:
             block.append(line)
         elif block:
@@ -404,7 +419,7 @@ def _read_txt(item: InputFile, options: ReadOptions) -> Iterator[Document | Docu
     except InputError as exc:
         yield item.failure(exc.reason)
         return
-    paragraphs = split_paragraphs(text, options.blank_line_paragraphs)
+    paragraphs = split_paragraphs(text, options.blank_line_paragraphs, options.keep_invisible)
     if not paragraphs:
         yield item.failure(_no_text(text))
         return
@@ -591,7 +606,7 @@ def _jsonl_record(
         )
     if not isinstance(text, str):
         return failure(f'the "{field}" field is {_json_type(text)}, not a string')
-    paragraphs = split_paragraphs(text, options.blank_line_paragraphs)
+    paragraphs = split_paragraphs(text, options.blank_line_paragraphs, options.keep_invisible)
     if not paragraphs:
         return failure(f'the "{field}" field has no text; nothing to translate')
     if title is not None and (headline := clean_paragraph(title)):
