@@ -399,7 +399,9 @@ def _build_pipeline(kwargs: dict[str, Any], stop: _StopFlag) -> Any:
         max_batch_size=kwargs["batch_size"],
         check_stop=stop.check,
     )
-    return Pipeline(translator, Segmenter(_abbreviations(kwargs)))
+    return Pipeline(
+        translator, Segmenter(_abbreviations(kwargs)), window_sentences=kwargs["window_sentences"]
+    )
 
 
 def _translate_to_stdout(pipeline: Any, documents: Iterator[Any]) -> None:

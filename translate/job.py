@@ -115,20 +115,7 @@ class Job:
 
     def settings(self) -> dict[str, Any]:
         """The settings a resumed run must share with the run it continues."""
-        translator = self.pipeline.translator
-        model = translator.resolved_model
-        return {
-            "model": model.name
-            if model
-            else translator.backend.description
-            if translator.backend
-            else None,
-            "model_fingerprint": model.fingerprint if model else None,
-            "backend": translator.settings.backend,
-            "compute_type": translator.settings.compute_type,
-            "decoding": translator.decoding_signature(),
-            **self.extra_settings,
-        }
+        return {**self.pipeline.translator.configuration(), **self.extra_settings}
 
     def _prepare_state(self) -> None:
         check_writable_dir(self.outdir)

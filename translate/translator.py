@@ -169,16 +169,35 @@ class Translator:
             )
         return self._resolved
 
+    def configuration(self) -> dict[str, str | None]:
+        """What shapes the translations, resolved without loading the model.
+
+        ``auto`` settings are resolved (backend, CTranslate2 compute type), so
+        that the same words on another machine are not taken for the same setup.
+        """
+        model = self.resolved_model
+        if model is None:
+            assert self.backend is not None
+            return {"model": None, "model_fingerprint": None, "backend": self.backend.description}
+        backend = choose_backend(self.settings.backend, model)
+        compute_type = None
+        if backend == "ctranslate2":
+            from translate.backends import ct2
+
+            device = ct2.resolve_device(self.settings.device)
+            compute_type = ct2.resolve_compute_type(self.settings.compute_type, device)
+        return {
+            "model": model.name,
+            "model_fingerprint": model.fingerprint,
+            "backend": backend,
+            "compute_type": compute_type,
+            "decoding": self.decoding_signature(),
+        }
+
     def namespace(self) -> str:
         """The memory key of this configuration: model, backend and decoding options."""
         if self._namespace is None:
-            model = self.resolved_model
-            if model is None:
-                assert self.backend is not None
-                identity = [f"backend:{self.backend.description}"]
-            else:
-                backend = choose_backend(self.settings.backend, model)
-                identity = [model.fingerprint, backend, self.settings.compute_type]
+            identity = sorted(f"{k}={v}" for k, v in self.configuration().items())
             self._namespace = namespace_key(*identity, repr(self.decoding))
         return self._namespace
 

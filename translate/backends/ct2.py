@@ -102,14 +102,17 @@ def converted_model(model: ResolvedModel, quantization: str) -> Path:
     return target
 
 
+# Seq2seq model types (config.json "model_type") that CTranslate2's TransformersConverter
+# converts. Looked up by name: importing the converter imports torch and takes seconds.
+SUPPORTED_MODEL_TYPES = frozenset({"bart", "m2m_100", "marian", "mbart", "mt5", "pegasus", "t5"})
+
+
 def supports(model: ResolvedModel) -> bool:
     """Whether CTranslate2 can convert this model's architecture."""
     import json
 
-    from ctranslate2.converters.transformers import _MODEL_LOADERS
-
     config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
-    return any(arch in _MODEL_LOADERS for arch in config.get("architectures") or [])
+    return config.get("model_type") in SUPPORTED_MODEL_TYPES
 
 
 class CTranslate2Backend(Backend):

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from translate.errors import ModelLoadError
 
 Tokens = list[str]
+_WORD_MARK = "\u2581"  # SentencePiece's word-boundary mark
 
 
 class Tokenizer(Protocol):
@@ -72,7 +73,12 @@ class MarianSentencePiece:
         return [self.vocab.get(t, unk) for t in tokens]
 
     def detokenize(self, tokens: Sequence[str]) -> str:
-        return str(self.target.decode_pieces([t for t in tokens if t not in self.specials]))
+        text = str(self.target.decode_pieces([t for t in tokens if t not in self.specials]))
+        # Pieces the target model does not know (the vocabulary is shared with the
+        # source) come back verbatim, word-boundary marks included.
+        if _WORD_MARK in text:
+            text = " ".join(text.replace(_WORD_MARK, " ").split())
+        return text
 
     def decode_ids(self, ids: Sequence[int]) -> str:
         return self.detokenize([self.id_to_token.get(i, self.unk_token) for i in ids])
