@@ -17,7 +17,9 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def isolated_caches(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_caches(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """vi2en's cache (conversions, memory) and the HF cache in a per-test directory."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("VI2EN_CACHE_DIR", str(cache / "vi2en"))

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from tests.conftest import ROOT, TINY_MODEL
 from translate.cli import EXIT_DOCUMENTS_FAILED, main
 
-ARTICLE = "Tin tức hôm nay\nHà Nội là thủ đô của Việt Nam. Thành phố có hơn 8 triệu dân.\nẢnh: TTXVN\n"
+ARTICLE = (
+    "Tin tức hôm nay\nHà Nội là thủ đô của Việt Nam. Thành phố có hơn 8 triệu dân.\nẢnh: TTXVN\n"
+)
 
 
 @pytest.fixture
@@ -50,25 +52,43 @@ def test_segment_json_spans(runner: CliRunner, article: Path) -> None:
     records = [json.loads(line) for line in result.output.splitlines()]
     paragraph = ARTICLE.splitlines()[1]
     assert [(r["paragraph"], r["sentence"]) for r in records] == [(0, 0), (1, 0), (1, 1), (2, 0)]
-    assert all(paragraph[r["start"] : r["end"]] == r["text"] for r in records if r["paragraph"] == 1)
+    assert all(
+        paragraph[r["start"] : r["end"]] == r["text"] for r in records if r["paragraph"] == 1
+    )
 
 
 def test_segment_user_abbreviation(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Gặp Xyz. Nam ở đó.\n", encoding="utf-8")
     assert runner.invoke(main, ["segment", str(path)]).output.count("\n") == 2
-    assert runner.invoke(main, ["segment", "-a", "Xyz.", str(path)]).output == "Gặp Xyz. Nam ở đó.\n"
+    assert (
+        runner.invoke(main, ["segment", "-a", "Xyz.", str(path)]).output == "Gặp Xyz. Nam ở đó.\n"
+    )
 
 
 def test_translate_directory_all_formats(runner: CliRunner, article: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(
         main,
-        ["translate", str(article), "-o", str(out), "--model", str(TINY_MODEL), "-f", "tsv,moses,jsonl", "-f", "tmx,txt", "--no-cache"],
+        [
+            "translate",
+            str(article),
+            "-o",
+            str(out),
+            "--model",
+            str(TINY_MODEL),
+            "-f",
+            "tsv,moses,jsonl",
+            "-f",
+            "tmx,txt",
+            "--no-cache",
+        ],
     )
     assert result.exit_code == 0, result.output
     sentences = runner.invoke(main, ["segment", str(article)]).output.split()
-    n_sentences = len([s for s in runner.invoke(main, ["segment", str(article)]).output.splitlines() if s])
+    n_sentences = len(
+        [s for s in runner.invoke(main, ["segment", str(article)]).output.splitlines() if s]
+    )
     assert sentences
     assert len((out / "corpus.tsv").read_text("utf-8").splitlines()) == n_sentences
     assert len((out / "corpus.jsonl").read_text("utf-8").splitlines()) == n_sentences
@@ -81,7 +101,9 @@ def test_translate_directory_all_formats(runner: CliRunner, article: Path, tmp_p
 
 def test_translate_stdin_to_stdout(runner: CliRunner) -> None:
     text = "Hà Nội là thủ đô của Việt Nam. Thành phố có hơn 8 triệu dân.\n10.000\n"
-    result = runner.invoke(main, ["translate", "-", "--model", str(TINY_MODEL), "--no-cache"], input=text)
+    result = runner.invoke(
+        main, ["translate", "-", "--model", str(TINY_MODEL), "--no-cache"], input=text
+    )
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 2
@@ -97,9 +119,16 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
     assert first.exit_code == second.exit_code == 0
     run = json.loads((tmp_path / "o2" / "manifest.json").read_text())["run"]
     assert run["translator"]["memory_hits"] == 4 and run["translator"]["batches"] == 0
-    assert (tmp_path / "o1" / "corpus.tsv").read_bytes() == (tmp_path / "o2" / "corpus.tsv").read_bytes()
+    assert (tmp_path / "o1" / "corpus.tsv").read_bytes() == (
+        tmp_path / "o2" / "corpus.tsv"
+    ).read_bytes()
     third = runner.invoke(main, [*args, "-o", str(tmp_path / "o3"), "--no-cache"])
-    assert json.loads((tmp_path / "o3" / "manifest.json").read_text())["run"]["translator"]["memory_hits"] == 0
+    assert (
+        json.loads((tmp_path / "o3" / "manifest.json").read_text())["run"]["translator"][
+            "memory_hits"
+        ]
+        == 0
+    )
     assert third.exit_code == 0
 
 
@@ -107,13 +136,19 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
     ("args", "code", "message"),
     [
         (["translate", "missing.txt", "-o", "out"], 1, "missing.txt"),
-        (["translate", "{article}", "-o", "out", "-f", "docx"], 1, "unknown format 'docx'; choose one of: jsonl, moses, tmx, tsv, txt"),
+        (
+            ["translate", "{article}", "-o", "out", "-f", "docx"],
+            1,
+            "unknown format 'docx'; choose one of: jsonl, moses, tmx, tsv, txt",
+        ),
         (["translate", "{article}", "--backend", "nope"], 2, "Invalid value for '--backend'"),
         (["translate", "{article}", "--model", "{tmp}/no-model"], 1, "no-model"),
     ],
     ids=["missing-input", "unknown-format", "unknown-backend", "missing-model-dir"],
 )
-def test_error_paths(runner: CliRunner, article: Path, tmp_path: Path, args: list[str], code: int, message: str) -> None:
+def test_error_paths(
+    runner: CliRunner, article: Path, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
     args = [a.format(article=article, tmp=tmp_path) for a in args]
     result = runner.invoke(main, args)
     assert result.exit_code == code
@@ -132,7 +167,9 @@ def test_offline_default_model_names_the_way_out(runner: CliRunner, article: Pat
 def test_unwritable_output(runner: CliRunner, article: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = runner.invoke(main, ["translate", str(article), "-o", str(blocker / "out"), "--model", str(TINY_MODEL)])
+    result = runner.invoke(
+        main, ["translate", str(article), "-o", str(blocker / "out"), "--model", str(TINY_MODEL)]
+    )
     assert result.exit_code == 1
     assert str(blocker) in result.output
 
@@ -140,7 +177,18 @@ def test_unwritable_output(runner: CliRunner, article: Path, tmp_path: Path) -> 
 def test_failed_document_exit_code(runner: CliRunner, article: Path, tmp_path: Path) -> None:
     (article.parent / "empty.txt").write_text("")
     out = tmp_path / "out"
-    result = runner.invoke(main, ["translate", str(article.parent), "-o", str(out), "--model", str(TINY_MODEL), "--no-cache"])
+    result = runner.invoke(
+        main,
+        [
+            "translate",
+            str(article.parent),
+            "-o",
+            str(out),
+            "--model",
+            str(TINY_MODEL),
+            "--no-cache",
+        ],
+    )
     assert result.exit_code == EXIT_DOCUMENTS_FAILED
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
     assert [e["doc_id"] for e in errors] == ["empty.txt"]

@@ -37,7 +37,9 @@ CORPUS = [
 ]
 
 
-def make_job(outdir: Path, backend: FakeBackend | None = None, **kwargs: object) -> tuple[Job, FakeBackend]:
+def make_job(
+    outdir: Path, backend: FakeBackend | None = None, **kwargs: object
+) -> tuple[Job, FakeBackend]:
     backend = backend or FakeBackend()
     pipeline = Pipeline(Translator(backend=backend), Segmenter(), window_sentences=3)
     return Job(pipeline, outdir, FORMATS, **kwargs), backend  # type: ignore[arg-type]
@@ -56,14 +58,20 @@ def test_run_writes_every_format_with_equal_counts(tmp_path: Path) -> None:
     summary = job.run(iter(CORPUS))
     assert summary.translated == 3 and not summary.failures
     tsv = (tmp_path / "corpus.tsv").read_text("utf-8").splitlines()
-    jsonl = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text("utf-8").splitlines()]
+    jsonl = [
+        json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text("utf-8").splitlines()
+    ]
     moses = (tmp_path / "corpus.vi").read_text("utf-8").splitlines()
     ids = (tmp_path / "corpus.ids").read_text("utf-8").splitlines()
     tmx = (tmp_path / "corpus.tmx").read_text("utf-8")
-    assert len(tsv) == len(jsonl) == len(moses) == len(ids) == tmx.count("<tu>") == summary.pairs == 8
+    assert (
+        len(tsv) == len(jsonl) == len(moses) == len(ids) == tmx.count("<tu>") == summary.pairs == 8
+    )
     assert [r["doc_id"] for r in jsonl] == [line.split("\t")[0] for line in ids]
     assert (tmp_path / "txt" / "sub" / "b.txt").read_text("utf-8").count("\n") == 1
-    assert (tmp_path / "txt" / "a.txt").read_text("utf-8").splitlines()[1] == "EN: CÂU THỨ NHẤT. EN: CÂU THỨ HAI!"
+    assert (tmp_path / "txt" / "a.txt").read_text("utf-8").splitlines()[
+        1
+    ] == "EN: CÂU THỨ NHẤT. EN: CÂU THỨ HAI!"
     assert (tmp_path / ERRORS_FILE).read_text() == ""
     manifest = json.loads((tmp_path / MANIFEST_FILE).read_text())
     assert manifest["counts"] == {"documents": 3, "failed": 0, "pairs": 8}

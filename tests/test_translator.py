@@ -35,7 +35,18 @@ from translate.translator import (
         ("😀", True),  # emoji has no letters
         ("", True),
     ],
-    ids=["sentence", "number", "decimal", "dots", "url", "domain", "email", "label-domain", "emoji", "empty"],
+    ids=[
+        "sentence",
+        "number",
+        "decimal",
+        "dots",
+        "url",
+        "domain",
+        "email",
+        "label-domain",
+        "emoji",
+        "empty",
+    ],
 )
 def test_copy_through(text: str, expected: bool) -> None:
     assert is_copy_through(text) is expected

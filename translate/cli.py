@@ -57,6 +57,8 @@ def _errors_as_click() -> Iterator[None]:
     """Library errors become one-line click errors (exit 1), keeping the cause."""
     try:
         yield
+    except Interrupted:
+        raise
     except Vi2enError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -317,6 +319,13 @@ class _ProgressBar:
     type=click.IntRange(min=0),
     default=None,
     help="Fewest target tokens per sentence.",
+)
+@click.option(
+    "--window-sentences",
+    type=click.IntRange(min=1),
+    default=4096,
+    show_default=True,
+    help="Sentences translated together (sorted by length across documents); bounds memory.",
 )
 @click.option(
     "--redecode-loops",
