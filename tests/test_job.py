@@ -93,7 +93,7 @@ def test_rerun_resumes_and_writes_identical_bytes(tmp_path: Path) -> None:
     with pytest.raises(Interrupted):
         job.run(iter(CORPUS))
     assert not (second_dir / "corpus.tsv").exists()  # nothing that looks complete
-    resumed, backend = make_job(second_dir)
+    resumed, _backend = make_job(second_dir)
     summary = resumed.run(iter(CORPUS))
     assert summary.resumed >= 1 and summary.translated + summary.resumed == 3
     assert outputs(first_dir) == outputs(second_dir)
@@ -102,7 +102,7 @@ def test_rerun_resumes_and_writes_identical_bytes(tmp_path: Path) -> None:
 def test_changed_document_is_translated_again(tmp_path: Path) -> None:
     make_job(tmp_path)[0].run(iter(CORPUS))
     changed = [CORPUS[0], doc("sub/b.txt", "Nội dung mới."), CORPUS[2]]
-    job, backend = make_job(tmp_path)
+    job, _backend = make_job(tmp_path)
     summary = job.run(iter(changed))
     assert (summary.translated, summary.resumed) == (1, 2)
     assert "EN: NỘI DUNG MỚI." in (tmp_path / "corpus.tsv").read_text("utf-8")
@@ -110,7 +110,7 @@ def test_changed_document_is_translated_again(tmp_path: Path) -> None:
 
 def test_changed_settings_are_refused(tmp_path: Path) -> None:
     make_job(tmp_path, settings={"reader": "a"})[0].run(iter(CORPUS))
-    with pytest.raises(ConfigMismatchError, match="reader.*--restart"):
+    with pytest.raises(ConfigMismatchError, match=r"reader.*--restart"):
         make_job(tmp_path, settings={"reader": "b"})[0].run(iter(CORPUS))
     summary = make_job(tmp_path, settings={"reader": "b"}, restart=True)[0].run(iter(CORPUS))
     assert summary.resumed == 0

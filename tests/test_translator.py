@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_make_batches_respects_budget_and_size() -> None:
         assert len(batch) <= 3
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 60
     # Sorted by length: every batch's longest is no longer than the next batch's shortest.
-    for first, second in zip(batches, batches[1:], strict=False):
+    for first, second in itertools.pairwise(batches):
         assert max(lengths[i] for i in first) <= min(lengths[i] for i in second)
 
 
@@ -165,7 +166,7 @@ def test_normalise_source() -> None:
 
 def test_stop_keeps_finished_batches_in_memory(tmp_path: Path) -> None:
     memory = TranslationMemory(tmp_path / "tm.sqlite")
-    translator, backend = fake_translator()
+    translator, _backend = fake_translator()
     translator.memory = memory
     calls = {"n": 0}
 
