@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from translate import bench_segment
@@ -463,6 +463,9 @@ def test_split_sentences_matches_spans(paragraph: str) -> None:
 
 
 @given(news_like_text, st.sampled_from(_SPACES[:7]))
+@example("D.C. -", " ")  # a dash at the very end is no bullet
+@example("…) Đ", " ")  # an ellipsis at the start follows no bracket
+@settings(max_examples=1000)
 def test_surrounding_whitespace_only_shifts_spans(paragraph: str, space: str) -> None:
     shifted = SEGMENTER.split(space + paragraph + space)
     assert shifted == [
@@ -511,6 +514,13 @@ def test_benchmark_notes_missing_system(monkeypatch: pytest.MonkeyPatch) -> None
     rows = run_segment_benchmark(SEGMENTATION, ["regex", "nothing"], datasets=["vi_vtb-test"])
     assert [(r.dataset, r.system) for r in rows] == [("vi_vtb-test", "regex"), ("", "nothing")]
     assert rows[1].note == "skipped: No module named 'nothing'; pip install nothing"
+
+
+@needs_shared
+def test_benchmark_accepts_the_shared_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench_segment, "_TIMING_BUDGET_S", 0.0)
+    rows = run_segment_benchmark(SHARED, ["regex"], datasets=["vi_vtb-test"])
+    assert [(r.dataset, r.system) for r in rows] == [("vi_vtb-test", "regex")]
 
 
 def test_benchmark_rejects_unknown_system(tmp_path: Path) -> None:

@@ -260,7 +260,8 @@ def run_segment_benchmark(
     """Score segmenters on the gold segmentation sets.
 
     Args:
-        data_dir: The folder of the sets, ``shared/data/segmentation``.
+        data_dir: The folder of the sets, ``shared/data/segmentation``, or
+            the shared folder that holds it.
         systems: Names from ``SYSTEMS``; ``None`` runs all of them, skipping
             those that are not installed.
         datasets: The sets to run, by name (``<name>.txt`` and
@@ -276,6 +277,8 @@ def run_segment_benchmark(
         UnknownNameError: A system name is not in ``SYSTEMS``.
         InputError: A set or the scorer is missing, or the scorer failed.
     """
+    if (data_dir / "data" / "segmentation").is_dir():
+        data_dir = data_dir / "data" / "segmentation"
     names = list(SYSTEMS) if systems is None else list(systems)
     for name in names:
         if name not in SYSTEMS:

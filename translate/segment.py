@@ -217,25 +217,26 @@ class Segmenter:
         first = _NON_SPACE.search(paragraph)
         if first is None:
             return []
-        stop = len(paragraph.rstrip())
-        parity = _QuoteParity(paragraph)
+        # The checks read the text without its trailing whitespace, so that
+        # whitespace around a paragraph never changes where its sentences end.
+        text = paragraph.rstrip()
+        stop = len(text)
+        parity = _QuoteParity(text)
         spans: list[Span] = []
         start = first.start()
         resume = 0
-        for match in _CANDIDATE.finditer(paragraph, start, stop):
+        for match in _CANDIDATE.finditer(text, start):
             if match.start() < resume:
                 continue
-            tokenised = match.start() > 0 and paragraph[match.start() - 1].isspace()
-            end = self._sentence_end(paragraph, match.end(), stop, parity, tokenised)
+            tokenised = match.start() > first.start() and text[match.start() - 1].isspace()
+            end = self._sentence_end(text, match.end(), stop, parity, tokenised)
             resume = end
-            if end >= stop or not paragraph[end].isspace():
+            if end >= stop or not text[end].isspace():
                 continue
-            following = _NON_SPACE.search(paragraph, end)
+            following = _NON_SPACE.search(text, end)
             # ``end < stop`` guarantees a non-space character after ``end``.
             assert following is not None
-            if self._ends_sentence(
-                paragraph, start, match.start(), match.end(), end, following.start()
-            ):
+            if self._ends_sentence(text, start, match.start(), match.end(), end, following.start()):
                 spans.append(Span(start, end))
                 start = following.start()
         spans.append(Span(start, stop))
@@ -326,7 +327,8 @@ class Segmenter:
         if (
             ellipsis
             and end == term_end + 1
-            and text[term_start - 1 : term_start] in _BRACKET_OPENERS
+            and term_start > 0
+            and text[term_start - 1] in _BRACKET_OPENERS
         ):
             # "(...)" and "[…]" mark elided text inside a sentence.
             return False
@@ -348,11 +350,15 @@ class Segmenter:
             else:
                 kind_ok = True
         elif char in _BULLETS:
-            after = text[nxt + 1 : nxt + 2]
             # A dash right after a closing quote introduces its attribution
             # ("…đầu tư” - ACV cho hay."); after "”." a new turn starts.
             attribution = text[end - 1] in _QUOTES
-            kind_ok = after.isspace() and not attribution and not ellipsis
+            kind_ok = (
+                text[nxt + 1 : nxt + 2].isspace()
+                and _NON_SPACE.search(text, nxt + 1, nxt + _WINDOW) is not None
+                and not attribution
+                and not ellipsis
+            )
         else:
             kind_ok = False
         if not kind_ok:
@@ -439,7 +445,8 @@ class Segmenter:
             for count, word in enumerate(words[index:], start=index + 1):
                 if count > _ATTRIBUTION_MAX_WORDS:
                     return False
-                if word.rstrip(_CLOSERS + _STRAIGHT_QUOTES)[-1:] in _TERMINATORS:
+                bare = word.rstrip(_CLOSERS + _STRAIGHT_QUOTES)
+                if bare and bare[-1] in _TERMINATORS:
                     return True
             return complete and len(words) <= _ATTRIBUTION_MAX_WORDS
         return False
