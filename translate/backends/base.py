@@ -130,7 +130,8 @@ class Backend(ABC):
         """Fill the unset decoding options from the backend's defaults."""
         return resolve_decoding(decoding, self.generation_defaults)
 
-    generation_defaults: ClassVar[dict[str, int]] = {"num_beams": 4, "max_length": 512}
+    # The model's decoding defaults; model backends read them from the model's files.
+    generation_defaults: dict[str, int] = {"num_beams": 4, "max_length": 512}  # noqa: RUF012
 
     def translate_batches(
         self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding

@@ -95,10 +95,11 @@ class AutoTokenizerAdapter:
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         ids = self.tokenizer(list(texts)).input_ids
-        return [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
+        return [list(self.tokenizer.convert_ids_to_tokens(i)) for i in ids]
 
     def token_ids(self, tokens: Sequence[str]) -> list[int]:
-        return list(self.tokenizer.convert_tokens_to_ids(list(tokens)))
+        ids = self.tokenizer.convert_tokens_to_ids(list(tokens))
+        return [ids] if isinstance(ids, int) else list(ids)
 
     def detokenize(self, tokens: Sequence[str]) -> str:
         return self.decode_ids(self.token_ids(tokens))
