@@ -699,6 +699,11 @@ def _has_cuda() -> bool:
 
 @bench.command("segment")
 @click.option(
+    "--stress",
+    is_flag=True,
+    help="Also time pathological paragraphs (50 MB without punctuation, 1 MB of dots, ...).",
+)
+@click.option(
     "--data",
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -712,10 +717,19 @@ def _has_cuda() -> bool:
     multiple=True,
     help="Systems to run (repeatable) [default: vi2en and every installed baseline].",
 )
-def bench_segment(data_dir: Path, systems: tuple[str, ...]) -> None:
+def bench_segment(data_dir: Path, systems: tuple[str, ...], stress: bool) -> None:
     """Score the segmenter (and installed baselines) on the gold sets, with speed."""
-    from translate.bench_segment import format_table, run_segment_benchmark
+    from translate.bench_segment import (
+        format_stress_table,
+        format_table,
+        run_segment_benchmark,
+        run_stress_benchmark,
+    )
 
     if not data_dir.is_dir():
         raise click.UsageError(f"no gold sets in {data_dir}; pass --data DIR")
-    click.echo(format_table(run_segment_benchmark(data_dir, list(systems) or None)))
+    with _errors_as_click():
+        click.echo(format_table(run_segment_benchmark(data_dir, list(systems) or None)))
+    if stress:
+        click.echo("")
+        click.echo(format_stress_table(run_stress_benchmark()))

@@ -1,0 +1,149 @@
+"""The real backends on the tiny real-format Marian model: loading, agreement, conversion cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TINY_MODEL
+from translate.backends import BackendSettings, DecodingOptions, choose_backend, load_backend
+from translate.backends.base import ResolvedDecoding, read_generation_defaults
+from translate.backends.tokenizers import AutoTokenizerAdapter, MarianSentencePiece, load_tokenizer
+from translate.models import resolve_model
+from translate.pipeline import Pipeline
+from translate.readers import read_text
+from translate.translator import Translator
+
+ARTICLE = (
+    "Giá xăng tăng mạnh\n"
+    "Hà Nội là thủ đô của Việt Nam. Thành phố có hơn 8 triệu dân.\n"
+    "GS.TS Nguyễn Văn A nói tại TP.HCM rằng 10.000 người đã tham gia. Ảnh: TTXVN\n"
+    "1.234\n"
+)
+SENTENCES = [
+    "Hà Nội là thủ đô của Việt Nam",
+    "Thành phố có hơn tám triệu dân",
+    "Giá vàng hôm nay tăng mạnh",
+    "Người dân đổ xô đi mua sắm",
+    "Bộ Y tế công bố số ca mắc mới",
+    "Đội tuyển bóng đá giành chiến thắng",
+]
+
+
+def test_marian_tokenizer_matches_transformers() -> None:
+    ours = MarianSentencePiece(TINY_MODEL)
+    theirs = AutoTokenizerAdapter(TINY_MODEL)
+    assert ours.tokenize(SENTENCES) == theirs.tokenize(SENTENCES)
+    tokens = ours.tokenize(SENTENCES[:1])[0]
+    assert tokens[-1] == "</s>"
+    assert ours.token_ids(tokens) == theirs.token_ids(tokens)
+
+
+def test_marian_tokenizer_normalises_punctuation() -> None:
+    # opus-mt was trained on Moses-normalised text: typographic quotes become ASCII ones.
+    tokens = load_tokenizer(TINY_MODEL).tokenize(["«Xin chào»"])[0]
+    assert "«" not in "".join(tokens)
+
+
+def test_generation_defaults_come_from_the_model_files() -> None:
+    defaults = read_generation_defaults(TINY_MODEL)
+    assert defaults["num_beams"] == 4
+    assert defaults["max_length"] == 64
+
+
+def test_auto_picks_ctranslate2_for_marian() -> None:
+    assert choose_backend("auto", resolve_model(str(TINY_MODEL))) == "ctranslate2"
+
+
+def translate_with(backend: str, compute_type: str = "auto", beams: int | None = 1) -> Pipeline:
+    translator = Translator(
+        str(TINY_MODEL),
+        settings=BackendSettings(backend=backend, compute_type=compute_type, device="cpu"),
+        decoding=DecodingOptions(beams=beams),
+    )
+    return Pipeline(translator)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_backend_translates_a_document(backend: str) -> None:
+    result = translate_with(backend).translate_document(read_text(ARTICLE, "a"))
+    ids = [(p.paragraph, p.sentence) for p in result.pairs]
+    assert ids == [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0)]
+    assert result.pairs[-1].target == "1.234"
+    assert all(p.target.strip() for p in result.pairs)
+    assert len(result.translated_paragraphs()) == 4
+
+
+def test_backends_agree_on_ids_order_and_counts() -> None:
+    one = translate_with("transformers", beams=None).translate_document(read_text(ARTICLE, "a"))
+    two = translate_with("ctranslate2", beams=None).translate_document(read_text(ARTICLE, "a"))
+    assert [(p.doc_id, p.paragraph, p.sentence, p.source, p.start, p.end) for p in one.pairs] == [
+        (p.doc_id, p.paragraph, p.sentence, p.source, p.start, p.end) for p in two.pairs
+    ]
+
+
+def test_ctranslate2_float32_greedy_equals_transformers_greedy() -> None:
+    text = (Path(__file__).parent / "data" / "sample" / "ntrex-article.vi.txt").read_text("utf-8")
+    sentences = [line for line in text.splitlines() if line.strip()] + SENTENCES
+    hf = translate_with("transformers").translate_sentences(sentences)
+    ct2 = translate_with("ctranslate2", compute_type="float32").translate_sentences(sentences)
+    agreement = sum(a == b for a, b in zip(hf, ct2, strict=True)) / len(sentences)
+    assert agreement >= 0.99
+
+
+def test_conversion_is_cached_and_redone_for_a_changed_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from translate.backends import ct2
+
+    calls: list[str] = []
+    real = ct2.TransformersConverter if hasattr(ct2, "TransformersConverter") else None
+    assert real is None  # imported lazily, inside converted_model
+    import ctranslate2.converters
+
+    original = ctranslate2.converters.TransformersConverter
+
+    class CountingConverter(original):  # type: ignore[misc, valid-type]
+        def __init__(self, path: str, *args: object, **kwargs: object) -> None:
+            calls.append(path)
+            super().__init__(path, *args, **kwargs)
+
+    monkeypatch.setattr(ctranslate2.converters, "TransformersConverter", CountingConverter)
+    model = resolve_model(str(TINY_MODEL))
+    first = ct2.converted_model(model, "int8")
+    assert ct2.converted_model(model, "int8") == first
+    assert len(calls) == 1
+    ct2.converted_model(model, "float32")  # another quantisation: its own conversion
+    assert len(calls) == 2
+    copy = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, copy)
+    (copy / "generation_config.json").write_text(
+        (copy / "generation_config.json").read_text().replace('"num_beams": 4', '"num_beams": 5')
+    )
+    changed = resolve_model(str(copy))
+    assert changed.fingerprint != model.fingerprint
+    assert ct2.converted_model(changed, "int8") != first
+    assert len(calls) == 3
+
+
+def test_max_length_caps_output() -> None:
+    backend = load_backend(resolve_model(str(TINY_MODEL)), BackendSettings(backend="ctranslate2"))
+    decoding = ResolvedDecoding(beams=1, max_length=3, max_length_ratio=None, min_length=0)
+    [out] = backend.translate_batch(backend.tokenize(["Hà Nội là thủ đô của Việt Nam"]), decoding)
+    assert 1 <= len(out.split()) <= 3
+
+
+def test_fixed_length_decoding() -> None:
+    backend = load_backend(
+        resolve_model(str(TINY_MODEL)),
+        BackendSettings(backend="ctranslate2", compute_type="float32"),
+    )
+    decoding = ResolvedDecoding(beams=2, max_length=12, max_length_ratio=None, min_length=12)
+    tokens = backend.tokenize(["Hà Nội"])
+    out = backend.translator.translate_batch(
+        tokens, beam_size=2, min_decoding_length=12, max_decoding_length=12
+    )
+    assert len(out[0].hypotheses[0]) == 12
+    assert backend.translate_batch(tokens, decoding)[0]
