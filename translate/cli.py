@@ -657,14 +657,12 @@ def bench(
     chosen = list(systems) or list(benchmark.SYSTEMS if not _has_cuda() else benchmark.GPU_SYSTEMS)
     with tempfile.TemporaryDirectory(prefix="vi2en-bench-model-") as work, _errors_as_click():
         if random_model:
-            from translate.modelgen import OPUS_MT_VI_EN, build_random_marian
-
             tiny = Path(__file__).resolve().parents[1] / "models" / "tiny-vi-en"
             if not (tiny / "source.spm").is_file():
                 raise click.ClickException(
                     f"--random-model needs the SentencePiece files of {tiny}; run from a vi2en checkout"
                 )
-            model_dir = build_random_marian(Path(work) / "model", OPUS_MT_VI_EN, spm_dir=tiny)
+            model_dir = benchmark.build_random_model(Path(work) / "model", tiny)
             # Conversions of the throwaway model stay in the temporary directory.
             os.environ["VI2EN_CACHE_DIR"] = str(Path(work) / "cache")
         else:
