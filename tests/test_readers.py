@@ -907,3 +907,17 @@ def test_input_format_overrides_the_extension(tmp_path: Path) -> None:
 def test_importing_readers_does_not_import_trafilatura() -> None:
     code = "import sys, translate.readers; sys.exit('trafilatura' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_count_documents_counts_files_and_jsonl_lines(tmp_path: Path) -> None:
+    from translate.readers import count_documents
+
+    (tmp_path / "a.txt").write_text("Một.\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_text("<p>Hai.</p>", encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(
+        '{"id": 1, "text": "x"}\n\n{"id": 2, "text": "y"}\n', encoding="utf-8"
+    )
+    (tmp_path / "notes.md").write_text("not an input", encoding="utf-8")
+    assert count_documents([str(tmp_path)]) == 4
+    assert count_documents([str(tmp_path / "a.txt"), "-"]) is None

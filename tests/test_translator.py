@@ -192,3 +192,18 @@ def test_redecode_loops() -> None:
     translator = Translator(backend=backend, decoding=DecodingOptions(redecode_loops=True))
     assert translator.translate(["xin chào"]) == ["ok"]
     assert translator.stats.loops_flagged == 1
+
+
+def test_megabyte_paragraph_without_punctuation_is_translated_whole() -> None:
+    from translate.pipeline import Pipeline
+    from translate.readers import read_text
+
+    words = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+    text = " ".join(f"{words[i % 9]}{i}" for i in range(120_000))  # ~1 MB, one "sentence"
+    pipeline = Pipeline(Translator(backend=FakeBackend(max_input_tokens=512)))
+    [pair] = pipeline.translate_document(read_text(text)).pairs
+    assert pair.source == text
+    # Every piece fits the model: at least words / 511 pieces, each translated.
+    assert pair.target.count("EN:") >= 120_000 // 511
+    assert pipeline.translator.stats.split_long == 1
+    assert pair.target.replace("EN: ", "").split() == [w.upper() for w in text.split()]

@@ -443,7 +443,12 @@ def _translate_to_directory(
     }
     job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
     show = not kwargs["quiet"] and sys.stderr.isatty()
-    progress = _ProgressBar(show, None)
+    total = None
+    if show:
+        from translate.readers import count_documents
+
+        total = count_documents(inputs, _read_options(kwargs))
+    progress = _ProgressBar(show, total)
     try:
         summary = job.run(documents, progress)
     finally:

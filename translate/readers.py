@@ -1023,6 +1023,32 @@ def read_documents(
             yield result
 
 
+def count_documents(inputs: Sequence[str], options: ReadOptions | None = None) -> int | None:
+    """About how many documents :func:`read_documents` will yield, cheaply.
+
+    One per file, one per non-blank line of a JSONL file; for a progress bar's
+    total, so failures count too. ``None`` when stdin is among the inputs.
+    """
+    options = options or ReadOptions()
+    if "-" in inputs:
+        return None
+    total = 0
+    for entry in _input_files(inputs, options, None):
+        if isinstance(entry, DocumentFailure):
+            total += 1
+            continue
+        item, reader = entry
+        if reader.name != "jsonl" or item.path is None:
+            total += 1
+            continue
+        try:
+            with item.path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        except OSError:
+            total += 1
+    return total
+
+
 def _clash(
     document: Document, ids: dict[str, str], outputs: dict[str, str]
 ) -> DocumentFailure | None:
