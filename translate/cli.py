@@ -454,12 +454,13 @@ def _translate_to_directory(
     finally:
         progress.close()
     stats = pipeline.translator.stats
-    click.echo(
-        f"vi2en: {summary.documents} documents ({summary.translated} translated, {summary.resumed} resumed, "
-        f"{len(summary.failures)} failed), {summary.pairs} sentence pairs, "
-        f"{stats.memory_hits} from memory, in {summary.seconds:.1f}s → {output}",
-        err=True,
-    )
+    if not kwargs["quiet"]:
+        click.echo(
+            f"vi2en: {summary.documents} documents ({summary.translated} translated, {summary.resumed} resumed, "
+            f"{len(summary.failures)} failed), {summary.pairs} sentence pairs, "
+            f"{stats.memory_hits} from memory, in {summary.seconds:.1f}s → {output}",
+            err=True,
+        )
     if summary.failures:
         for failure in summary.failures[:10]:
             click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
