@@ -64,7 +64,8 @@ def build_random_model(target: Path, spm_dir: Path) -> Path:
         "from translate.modelgen import OPUS_MT_VI_EN, build_random_marian; "
         "build_random_marian(Path(sys.argv[1]), OPUS_MT_VI_EN, spm_dir=Path(sys.argv[2]))"
     )
-    subprocess.run([sys.executable, "-c", code, str(target), str(spm_dir)], check=True)
+    env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    subprocess.run([sys.executable, "-c", code, str(target), str(spm_dir)], check=True, env=env)
     return target
 
 
