@@ -19,6 +19,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import logging
+
 from translate.backends import BackendSettings, DecodingOptions
 from translate.errors import (
     BackendError,
@@ -35,6 +37,10 @@ from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, Pair, Sentence, Span, TranslatedDocument
 from translate.segment import Segmenter, split_sentences
 from translate.translator import Translator
+
+# A library logs but never prints: without a handler set up by the application,
+# its warnings go nowhere (the CLI sets one up).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def translate_text(

@@ -72,6 +72,10 @@ def converted_model(model: ResolvedModel, quantization: str) -> Path:
     if (target / "model.bin").is_file():
         return target
     from ctranslate2.converters import TransformersConverter
+    from transformers.utils import logging as transformers_logging
+
+    # Its weight-loading progress bar would land in the middle of ours.
+    transformers_logging.disable_progress_bar()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     logger.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
