@@ -5,31 +5,20 @@ Importing this package imports neither torch nor ctranslate2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from collections.abc import Callable
 
-from translate.backends.base import Backend, DecodingOptions, ResolvedDecoding
-from translate.errors import ModelLoadError, UnknownNameError
+from translate.backends.base import Backend, BackendSettings, DecodingOptions, ResolvedDecoding
+from translate.errors import UnknownNameError
 from translate.models import ResolvedModel
 
-BACKENDS = ("auto", "ctranslate2", "transformers")
-
-
-@dataclass(frozen=True, slots=True)
-class BackendSettings:
-    """How to load a backend.
-
-    Attributes:
-        backend: ``auto`` (CTranslate2 when installed and able to run the model,
-            else transformers), ``ctranslate2`` or ``transformers``.
-        device: ``auto``, ``cpu`` or ``cuda``.
-        compute_type: CTranslate2 compute type (``auto``, ``int8``, ...).
-        threads: CPU cores to use; ``None`` = all this process may use.
-    """
-
-    backend: str = "auto"
-    device: str = "auto"
-    compute_type: str = "auto"
-    threads: int | None = None
+# name → implementation ("module:Class"), imported on first use: the table feeds
+# --backend's choices and the "unknown backend" error.
+IMPLEMENTATIONS = {
+    "ctranslate2": "translate.backends.ct2:CTranslate2Backend",
+    "transformers": "translate.backends.hf:TransformersBackend",
+}
+BACKENDS = ("auto", *IMPLEMENTATIONS)
 
 
 def choose_backend(name: str, model: ResolvedModel) -> str:
@@ -50,23 +39,10 @@ def load_backend(model: ResolvedModel, settings: BackendSettings) -> Backend:
         ModelLoadError: The backend is not installed or cannot load the model.
         UnknownNameError: ``settings.backend`` is not a backend name.
     """
-    name = choose_backend(settings.backend, model)
-    if name == "ctranslate2":
-        from translate.backends import ct2
-
-        if not ct2.is_available():
-            raise ModelLoadError(
-                "the ctranslate2 backend needs the ctranslate2 package: pip install 'vi2en[fast]'"
-            )
-        return ct2.CTranslate2Backend(
-            model,
-            device=settings.device,
-            compute_type=settings.compute_type,
-            threads=settings.threads,
-        )
-    from translate.backends.hf import TransformersBackend
-
-    return TransformersBackend(model.path, device=settings.device, threads=settings.threads)
+    module, _, cls = IMPLEMENTATIONS[choose_backend(settings.backend, model)].partition(":")
+    implementation: Callable[[ResolvedModel, BackendSettings], Backend]
+    implementation = getattr(importlib.import_module(module), cls)
+    return implementation(model, settings)
 
 
 __all__ = [

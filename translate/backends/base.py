@@ -39,6 +39,24 @@ class DecodingOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class BackendSettings:
+    """How to load a backend.
+
+    Attributes:
+        backend: ``auto`` (CTranslate2 when installed and able to run the model,
+            else transformers), ``ctranslate2`` or ``transformers``.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        compute_type: CTranslate2 compute type (``auto``, ``int8``, ...).
+        threads: CPU cores to use; ``None`` = all this process may use.
+    """
+
+    backend: str = "auto"
+    device: str = "auto"
+    compute_type: str = "auto"
+    threads: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedDecoding:
     """Decoding settings with every default filled in from the model."""
 

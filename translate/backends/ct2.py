@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from translate.backends.base import (
     Backend,
+    BackendSettings,
     ResolvedDecoding,
     Tokens,
     cpu_threading,
@@ -111,23 +112,20 @@ class CTranslate2Backend(Backend):
 
     name: ClassVar[str] = "ctranslate2"
 
-    def __init__(
-        self,
-        model: ResolvedModel,
-        *,
-        device: str = "auto",
-        compute_type: str = "auto",
-        threads: int | None = None,
-    ) -> None:
+    def __init__(self, model: ResolvedModel, settings: BackendSettings) -> None:
+        if not is_available():
+            raise ModelLoadError(
+                "the ctranslate2 backend needs the ctranslate2 package: pip install 'vi2en[fast]'"
+            )
         import ctranslate2
 
-        self.device = resolve_device(device)
-        self.compute_type = resolve_compute_type(compute_type, self.device)
+        self.device = resolve_device(settings.device)
+        self.compute_type = resolve_compute_type(settings.compute_type, self.device)
         path = converted_model(model, self.compute_type)
         if self.device == "cuda":
             workers, per_worker = 1, 0
         else:
-            workers, per_worker = cpu_threading(threads or usable_cores())
+            workers, per_worker = cpu_threading(settings.threads or usable_cores())
         self.tokenizer = load_tokenizer(model.path)
         try:
             self.translator: Any = ctranslate2.Translator(

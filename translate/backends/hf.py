@@ -7,11 +7,11 @@ import logging
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, ClassVar
 
 from translate.backends.base import (
     Backend,
+    BackendSettings,
     ResolvedDecoding,
     Tokens,
     cpu_threading,
@@ -20,6 +20,7 @@ from translate.backends.base import (
 )
 from translate.backends.tokenizers import load_tokenizer
 from translate.errors import BackendError, ModelLoadError
+from translate.models import ResolvedModel
 
 logger = logging.getLogger(__name__)
 
@@ -40,31 +41,30 @@ class TransformersBackend(Backend):
 
     name: ClassVar[str] = "transformers"
 
-    def __init__(
-        self, model_dir: Path, *, device: str = "auto", threads: int | None = None
-    ) -> None:
+    def __init__(self, model: ResolvedModel, settings: BackendSettings) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
         from transformers.utils import logging as transformers_logging
 
         # Its weight-loading progress bar would land in the middle of ours.
         transformers_logging.disable_progress_bar()
+        model_dir = model.path
         self.tokenizer = load_tokenizer(model_dir)
-        self.device = pick_torch_device(device)
+        self.device = pick_torch_device(settings.device)
         self.workers = 1
         if self.device == "cpu":
             # Like CTranslate2's inter_threads: batches in parallel, few threads each
             # (torch releases the GIL inside its operators).
-            self.workers, per_worker = cpu_threading(threads or usable_cores())
+            self.workers, per_worker = cpu_threading(settings.threads or usable_cores())
             torch.set_num_threads(per_worker)
         self.default_batch_size = 16 if self.device == "cpu" else 64
         self.default_batch_tokens = 4096 if self.device == "cpu" else 16384
         try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
+            loaded = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir))
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load model weights from {model_dir}: {exc}") from exc
         dtype = torch.float16 if self.device == "cuda" else torch.float32
-        self.model: Any = model.to(self.device, dtype=dtype).eval()
+        self.model: Any = loaded.to(self.device, dtype=dtype).eval()
         # Lengths are counted in new tokens, as CTranslate2 counts them (the defaults
         # were read from the files): a max_length left in the model's config would
         # compete with max_new_tokens and make transformers warn on every batch.
