@@ -136,3 +136,12 @@ def test_temporaries_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     make_job(tmp_path)[0].run(iter(CORPUS))
     assert not stale.exists()
     assert not list(tmp_path.rglob(".*.tmp-*"))
+
+
+def test_read_failure_with_the_id_of_a_good_document_keeps_the_good_one(tmp_path: Path) -> None:
+    # The reader turns a second document with an id already used into a failure of that id.
+    clash = DocumentFailure("a.txt", "/other/a.txt", "document id 'a.txt' is already used")
+    summary = make_job(tmp_path)[0].run(iter([CORPUS[0], clash, CORPUS[2]]))
+    assert [f.source for f in summary.failures] == ["/other/a.txt"]
+    ids = {line.split("\t")[0] for line in (tmp_path / "corpus.ids").read_text().splitlines()}
+    assert ids == {"a.txt", "c.txt"}

@@ -205,14 +205,19 @@ class Job:
                 check_stop = self.pipeline.translator.check_stop
                 if check_stop is not None:
                     check_stop()
-                if isinstance(item, Document):
+                if isinstance(item, DocumentFailure):
+                    # Read failures stay out of the pipeline: every failure it
+                    # yields is then a document of `order` that failed to translate.
+                    summary.failures.append(item)
+                elif self._is_done(item):
                     order.append(item.doc_id)
-                    if self._is_done(item):
-                        summary.resumed += 1
-                        if progress:
-                            progress.document_done()
-                        continue
-                yield item
+                    summary.resumed += 1
+                else:
+                    order.append(item.doc_id)
+                    yield item
+                    continue
+                if progress:
+                    progress.document_done()
 
         sentences = progress.sentences_done if progress else None
         for result in self.pipeline.translate_documents(pending(), progress=sentences):
