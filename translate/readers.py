@@ -8,7 +8,7 @@ one at a time: a folder is walked lazily and a JSONL file is read line by line.
 Text is normalised the same way for every format, before anything else sees
 it: decoded (UTF-8 by default; a UTF-8, UTF-16 or UTF-32 byte-order mark is
 honoured; ``ReadOptions.encoding`` wins), line ends made LF, zero-width
-characters removed, every run of whitespace (no-break and other odd spaces,
+characters removed (unless ``keep_invisible``), every run of whitespace (no-break and other odd spaces,
 tabs) turned into one ordinary space, paragraphs stripped, empty ones dropped,
 and NFC applied, because decomposed Vietnamese diacritics tokenise differently
 from composed ones.
