@@ -269,13 +269,17 @@ class Translator:
         backend = self.loaded_backend()
         decoding = self.resolved_decoding()
         pieces_of: dict[str, list[str]] = {}
+        # Tokenised once: the tokens serve the length check and the batches alike.
+        tokens_of: dict[str, Tokens] = {}
         for source, tokens in zip(sources, backend.tokenize(sources), strict=True):
             if len(tokens) <= backend.max_input_tokens:
                 pieces_of[source] = [source]
+                tokens_of[source] = tokens
                 continue
             pieces = split_long(
                 source, lambda text: len(backend.tokenize([text])[0]) <= backend.max_input_tokens
             )
+            tokens_of.update(zip(pieces, backend.tokenize(pieces), strict=True))
             logger.warning(
                 "a sentence of %d tokens exceeds the model's limit of %d; translating it in %d pieces",
                 len(tokens),
@@ -287,7 +291,7 @@ class Translator:
         units = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
         outputs: dict[str, str] = {}
         try:
-            self._run_batches(backend, units, decoding, progress, outputs)
+            self._run_batches(backend, units, tokens_of, decoding, progress, outputs)
         except Interrupted:
             # Keep the finished part of the window, so that a resumed run need not redo it.
             finished = {
@@ -310,7 +314,7 @@ class Translator:
                     decoding.min_length,
                     no_repeat_ngram_size=3,
                 )
-                self._run_batches(backend, flagged, guarded, None, outputs)
+                self._run_batches(backend, flagged, tokens_of, guarded, None, outputs)
         self.stats.translated += len(sources)
         return {s: " ".join(outputs[p] for p in pieces) for s, pieces in pieces_of.items()}
 
@@ -318,12 +322,13 @@ class Translator:
         self,
         backend: Backend,
         units: list[str],
+        tokens_of: dict[str, Tokens],
         decoding: ResolvedDecoding,
         progress: ProgressCallback | None,
         outputs: dict[str, str],
     ) -> None:
         """Translate ``units`` into ``outputs`` (filled batch by batch, so a stop keeps them)."""
-        tokens: list[Tokens] = backend.tokenize(units)
+        tokens = [tokens_of[unit] for unit in units]
         batches = make_batches(
             [len(t) for t in tokens],
             self.max_batch_tokens or backend.default_batch_tokens,
