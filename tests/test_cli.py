@@ -138,7 +138,7 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
         (["translate", "missing.txt", "-o", "out"], 1, "missing.txt"),
         (
             ["translate", "{article}", "-o", "out", "-f", "docx"],
-            1,
+            2,
             "unknown format 'docx'; choose one of: jsonl, moses, tmx, tsv, txt",
         ),
         (["translate", "{article}", "--backend", "nope"], 2, "Invalid value for '--backend'"),

@@ -23,7 +23,7 @@ import click
 
 from translate import __version__
 from translate.backends import BACKENDS, BackendSettings, DecodingOptions
-from translate.errors import Interrupted, Vi2enError
+from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
 
@@ -356,8 +356,10 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
     _setup_logging(kwargs["verbose"], kwargs["quiet"])
     from translate.writers import parse_formats
 
-    with _errors_as_click():
+    try:
         formats = parse_formats(kwargs["formats"])
+    except UnknownNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-f' / '--format'") from exc
     stop = _StopFlag()
     stop.install()
     try:
