@@ -145,3 +145,14 @@ def test_fixed_length_decoding() -> None:
     )
     assert len(out[0].hypotheses[0]) == 12
     assert backend.translate_batch(tokens, decoding)[0]
+
+
+def test_ctranslate2_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from translate.backends import ct2
+    from translate.errors import ModelLoadError
+
+    monkeypatch.setattr(ct2, "is_available", lambda: False)
+    model = resolve_model(str(TINY_MODEL))
+    with pytest.raises(ModelLoadError, match=r"pip install 'vi2en\[fast\]'"):
+        choose_backend("ctranslate2", model)
+    assert choose_backend("auto", model) == "transformers"

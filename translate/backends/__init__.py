@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Callable
 
 from translate.backends.base import Backend, BackendSettings, DecodingOptions, ResolvedDecoding
-from translate.errors import UnknownNameError
+from translate.errors import ModelLoadError, UnknownNameError
 from translate.models import ResolvedModel
 
 # name → implementation ("module:Class"), imported on first use: the table feeds
@@ -22,13 +22,22 @@ BACKENDS = ("auto", *IMPLEMENTATIONS)
 
 
 def choose_backend(name: str, model: ResolvedModel) -> str:
-    """The concrete backend ``name`` stands for with this model."""
+    """The concrete backend ``name`` stands for with this model.
+
+    Raises:
+        UnknownNameError: ``name`` is not a backend.
+        ModelLoadError: ``ctranslate2`` was asked for but is not installed.
+    """
     if name not in BACKENDS:
         raise UnknownNameError("backend", name, list(BACKENDS))
-    if name != "auto":
-        return name
     from translate.backends import ct2
 
+    if name == "ctranslate2" and not ct2.is_available():
+        raise ModelLoadError(
+            "the ctranslate2 backend needs the ctranslate2 package: pip install 'vi2en[fast]'"
+        )
+    if name != "auto":
+        return name
     return "ctranslate2" if ct2.is_available() and ct2.supports(model) else "transformers"
 
 

@@ -113,10 +113,6 @@ class CTranslate2Backend(Backend):
     name: ClassVar[str] = "ctranslate2"
 
     def __init__(self, model: ResolvedModel, settings: BackendSettings) -> None:
-        if not is_available():
-            raise ModelLoadError(
-                "the ctranslate2 backend needs the ctranslate2 package: pip install 'vi2en[fast]'"
-            )
         import ctranslate2
 
         self.device = resolve_device(settings.device)
