@@ -149,20 +149,23 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # --- what each format holds ------------------------------------------------------------
 
+# Every file a commit of all formats publishes, in commit order.
+PUBLISHED = [
+    "corpus.jsonl",
+    "corpus.vi",
+    "corpus.en",
+    "corpus.ids",
+    "corpus.tmx",
+    "corpus.tsv",
+    "txt/tin/kinh-te.txt",
+    "txt/tin/the-thao.txt",
+    "txt/van-hoa.txt",
+]
+
 
 def test_commit_returns_every_published_file(tmp_path: Path) -> None:
     published = write_corpus(tmp_path, ALL_FORMATS)
-    assert [p.relative_to(tmp_path).as_posix() for p in published] == [
-        "corpus.jsonl",
-        "corpus.vi",
-        "corpus.en",
-        "corpus.ids",
-        "corpus.tmx",
-        "corpus.tsv",
-        "txt/tin/kinh-te.txt",
-        "txt/tin/the-thao.txt",
-        "txt/van-hoa.txt",
-    ]
+    assert [p.relative_to(tmp_path).as_posix() for p in published] == PUBLISHED
     assert listing(tmp_path) == sorted(p.relative_to(tmp_path).as_posix() for p in published)
 
 
@@ -301,17 +304,7 @@ def test_txt_holds_each_translated_article(outdir: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "corpus.jsonl",
-        "corpus.vi",
-        "corpus.en",
-        "corpus.ids",
-        "corpus.tmx",
-        "corpus.tsv",
-        "txt/tin/kinh-te.txt",
-        "txt/tin/the-thao.txt",
-        "txt/van-hoa.txt",
-    ],
+    PUBLISHED,
 )
 def test_every_file_is_utf8_with_lf_and_final_newline(outdir: Path, name: str) -> None:
     data = (outdir / name).read_bytes()
