@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -10,11 +11,13 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import translate.readers
 from translate.errors import InputError, UnknownNameError
 from translate.readers import (
     READERS,
@@ -31,6 +34,11 @@ from translate.records import Document, DocumentFailure
 DATA = Path(__file__).parent / "data"
 FIXTURES = DATA / "readers"
 SAMPLE = DATA / "sample"
+
+
+def _hash(taken: str, attempt: int = 0) -> str:
+    """The suffix a colliding output path gets (see readers._OutputPaths)."""
+    return hashlib.sha256(f"{taken}\0{attempt}".encode()).hexdigest()[:8]
 
 # The two lines every encoding fixture holds (see tests/data/readers/README.md).
 VIETNAMESE = (
@@ -344,14 +352,14 @@ def test_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
 def test_unreadable_file_in_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("a.txt", "b.txt", "c.txt"):
         write(tmp_path / name, f"Bài {name}.\n")
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "b.txt":  # tests run as root, so chmod would not stop the read
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def os_open(path: str | Path, flags: int, *args: Any) -> int:
+        if Path(path).name == "b.txt":  # tests run as root, so chmod would not stop the read
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(translate.readers.os, "open", os_open)
     results = read_all([tmp_path])
     assert [type(r).__name__ for r in results] == ["Document", "DocumentFailure", "Document"]
     assert results[1] == DocumentFailure(
@@ -491,27 +499,25 @@ def test_duplicate_jsonl_ids_across_files(tmp_path: Path) -> None:
     assert f"document id '7' is already used by {one}:1" in results[1].reason
 
 
-def test_output_path_clash(tmp_path: Path) -> None:
+def test_output_path_clash_gets_a_unique_name(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "Một.\n")
     write(tmp_path / "a.html", "<html><body><p>" + "Câu văn. " * 40 + "</p></body></html>")
     results = read_all([tmp_path])
-    assert [type(r).__name__ for r in results] == ["Document", "DocumentFailure"]
-    assert results[1].reason == (
-        f"output path 'a' is already used by {tmp_path / 'a.html'}; rename one of the two files"
-    )
+    assert [type(r).__name__ for r in results] == ["Document", "Document"]
+    assert [r.output_path for r in results] == ["a", f"a-{_hash('a')}"]
 
 
 def test_folder_is_read_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(5):
         write(tmp_path / f"{i}.txt", f"Bài {i}.\n")
     opened: list[str] = []
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        opened.append(self.name)
-        return real_read_bytes(self)
+    def os_open(path: str | Path, flags: int, *args: Any) -> int:
+        opened.append(Path(path).name)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(translate.readers.os, "open", os_open)
     documents = read_documents([str(tmp_path)])
     assert opened == []
     next(documents)

@@ -21,10 +21,13 @@ the CLI's ``--input-format`` choice. The HTML reader imports
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import json
 import os
+import logging
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from translate.errors import InputError, UnknownNameError
+from translate.errors import InputError, Interrupted, UnknownNameError
 from translate.records import Document, DocumentFailure
 
 # Bumped whenever normalisation or extraction changes what a file reads as, so
@@ -51,7 +54,16 @@ _DROP_CONTROLS = re.compile(f"[{re.escape(_CONTROLS)}]")
 # (A regex, not str.split/translate: several times faster on a 50 MB line.)
 _ODD_WHITESPACE = re.compile(r"[^\S ]\s*| \s+")
 
+logger = logging.getLogger(__name__)
+
 _HEAD_BYTES = 8192
+# A lone UTF-16 surrogate: JSON's "\ud800" escape, or a file name that is not
+# UTF-8 (os.fsdecode turns its bytes into U+DC80..U+DCFF). Python holds it, but
+# it cannot be written as UTF-8, so it must never reach a Document.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# One path component of an output file at most, in UTF-8 bytes: file systems
+# allow 255, and the writers add ".txt" and a temporary ".NAME.tmp-PID".
+_MAX_NAME_BYTES = 200
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's.
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -109,7 +121,7 @@ class ReadOptions:
 
     Raises:
         UnknownNameError: ``input_format`` is not ``auto`` or a reader name.
-        InputError: ``encoding`` is not a codec Python knows.
+        InputError: ``encoding`` is not a text codec Python knows.
     """
 
     encoding: str | None = None
@@ -125,19 +137,34 @@ class ReadOptions:
         if self.input_format != "auto" and self.input_format not in READERS:
             raise UnknownNameError("input format", self.input_format, ["auto", *READERS])
         if self.encoding is not None:
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise InputError(
-                    "--encoding",
-                    f"unknown encoding {self.encoding!r}; use a Python codec name "
-                    "such as utf-8, utf-16 or cp1258",
-                ) from None
+            check_encoding(self.encoding)
 
     @property
     def paragraph_break(self) -> str:
         """How paragraphs of text read with these options are separated."""
         return "\n\n" if self.blank_line_paragraphs else "\n"
+
+
+def check_encoding(name: str) -> None:
+    """Check that ``name`` is a text encoding (bytes → str) that Python knows.
+
+    Raises:
+        InputError: Unknown, or a bytes-to-bytes codec such as base64, hex,
+            zlib or rot13.
+    """
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise InputError(
+            "--encoding",
+            f"unknown encoding {name!r}; use a Python codec name such as utf-8, utf-16 or cp1258",
+        ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(
+            "--encoding",
+            f"{name!r} is not a text encoding (it turns bytes into bytes); use a text "
+            "encoding such as utf-8, utf-16 or cp1258",
+        )
 
 
 @dataclass(frozen=True)
@@ -184,10 +211,11 @@ class InputFile:
                 return data.removeprefix("\ufeff")
         else:
             assert self.path is not None
-            try:
-                data = self.path.read_bytes()
-            except OSError as exc:
-                raise InputError(self.source, _os_reason(exc)) from exc
+            with open_input(self.path, self.source) as file:
+                try:
+                    data = file.read()
+                except OSError as exc:
+                    raise InputError(self.source, _os_reason(exc)) from exc
         if not data:
             raise InputError(self.source, "empty file; nothing to translate")
         return decoder(data, self.source, encoding)
@@ -296,15 +324,46 @@ def _document(
     doc_id: str | None = None,
     source: str | None = None,
     output_path: str | None = None,
-) -> Document:
+) -> Document | DocumentFailure:
+    doc_id = item.doc_id if doc_id is None else doc_id
+    for number, paragraph in enumerate(paragraphs):
+        if (found := _SURROGATE.search(paragraph)) is not None:
+            return DocumentFailure(
+                doc_id,
+                item.source if source is None else source,
+                f"the text contains an unpaired surrogate {_escaped(found.group())} (paragraph "
+                f"{number + 1}, character {found.start() + 1}), half of a UTF-16 pair, which "
+                "no UTF-8 text can hold; the tool that wrote the input split the pair: fix it "
+                "there or remove the character",
+            )
     return Document(
-        doc_id=item.doc_id if doc_id is None else doc_id,
+        doc_id=doc_id,
         paragraphs=tuple(paragraphs),
         source=item.source if source is None else source,
         output_path=item.output_path if output_path is None else output_path,
         content_hash=content_hash(paragraphs, paragraph_break),
         paragraph_break=paragraph_break,
     )
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every lone surrogate written as a ``\\uXXXX`` escape."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _path_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become ``\\xNN`` escapes.
+
+    ``os.scandir`` gives such bytes as lone surrogates (surrogateescape); they
+    cannot be written into an id or a message, so they are spelt out instead.
+    """
+    if _SURROGATE.search(name) is None:
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file system byte maps to
+        return _escaped(name)
+    return _escaped(raw.decode("utf-8", "backslashreplace"))
 
 
 # --- decoding --------------------------------------------------------------------------
@@ -314,6 +373,55 @@ def _os_reason(exc: OSError, what: str = "file") -> str:
     if isinstance(exc, PermissionError):
         return f"cannot read the {what}: permission denied; check its permissions"
     return f"cannot read the {what}: {exc.strerror or exc}"
+
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode is not read (``None`` for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((what for test, what in _FILE_KINDS if test(mode)), "a special file")
+    return f"not a regular file ({kind}); skipped: only regular files are read"
+
+
+def open_input(path: Path, source: str) -> IO[bytes]:
+    """Open an input file for reading, refusing anything but a regular file.
+
+    The file is opened without blocking and checked on its descriptor, so a
+    FIFO with no writer (or a path swapped for one) can neither hang the run
+    nor be read, and a device such as ``/dev/zero`` is never read from.
+
+    Args:
+        path: The file.
+        source: The file as the user named it, for the error.
+
+    Raises:
+        InputError: The file cannot be opened or is not a regular file.
+    """
+    try:
+        reason = _not_regular(os.stat(path).st_mode)
+        if reason is not None:
+            raise InputError(source, reason)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(source, _os_reason(exc)) from exc
+    try:
+        reason = _not_regular(os.fstat(fd).st_mode)
+        if reason is not None:
+            raise InputError(source, reason)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _bom_encoding(head: bytes) -> str | None:
@@ -444,10 +552,35 @@ def _json_type(value: object) -> str:
 def _safe_name(doc_id: str) -> str:
     """A file name for ``doc_id``: itself if harmless, else a readable part plus a hash."""
     safe = re.sub(r"[^\w.-]+", "_", doc_id)[:80].lstrip(".") or "_"
-    if safe == doc_id:
+    if safe == doc_id and len(safe.encode("utf-8")) <= _MAX_NAME_BYTES:
         return safe
     # The hash keeps ids that differ only in unsafe characters apart ("a/b", "a b").
-    return f"{safe}-{hashlib.sha256(doc_id.encode('utf-8')).hexdigest()[:8]}"
+    return f"{_truncate_utf8(safe, _MAX_NAME_BYTES - 9)}-{_short_hash(doc_id)}"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` that is at most ``limit`` bytes in UTF-8."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def _output_path(relative: str) -> str:
+    """The output path of a file: its relative path without extension, every part short.
+
+    A part over :data:`_MAX_NAME_BYTES` is cut and given a hash of the whole part,
+    so that the article's file name (plus ``.txt`` and a temporary prefix and
+    suffix) stays within the 255 bytes a file system allows.
+    """
+    parts = _strip_extension(relative).split("/")
+    return "/".join(
+        part
+        if len(part.encode("utf-8")) <= _MAX_NAME_BYTES
+        else f"{_truncate_utf8(part, _MAX_NAME_BYTES - 9)}-{_short_hash(part)}"
+        for part in parts
+    )
 
 
 def _jsonl_lines(item: InputFile, encoding: str | None) -> Iterator[tuple[int, bytes | str]]:
@@ -456,11 +589,7 @@ def _jsonl_lines(item: InputFile, encoding: str | None) -> Iterator[tuple[int, b
         yield from enumerate(item.stream, start=1)
         return
     assert item.path is not None
-    try:
-        file = item.path.open("rb")
-    except OSError as exc:
-        raise InputError(item.source, _os_reason(exc)) from exc
-    with file:
+    with open_input(item.path, item.source) as file:
         try:
             head = file.read(_HEAD_BYTES)
             if not head:
@@ -526,7 +655,9 @@ def _read_jsonl(item: InputFile, options: ReadOptions) -> Iterator[Document | Do
                     yield DocumentFailure(fallback_id, line_source, reason)
                     continue
             else:
-                line = raw.removeprefix("\ufeff") if number == 1 else raw
+                line = raw
+            # A byte-order mark may start any line: files joined with `cat` keep theirs.
+            line = line.removeprefix("\ufeff")
             if not line.strip():
                 continue
             records += 1
@@ -541,8 +672,7 @@ def _read_jsonl(item: InputFile, options: ReadOptions) -> Iterator[Document | Do
 
 
 def _decode_line(raw: bytes, number: int, encoding: str | None) -> str:
-    line = raw.decode(encoding or "utf-8")
-    return line.removeprefix("\ufeff") if number == 1 else line
+    return raw.decode(encoding or "utf-8")
 
 
 def _jsonl_record(
@@ -563,6 +693,17 @@ def _jsonl_record(
             f"invalid JSON ({exc.msg} at character {exc.pos + 1}); every line must be one JSON "
             f"object such as {example}",
         )
+    except ValueError as exc:  # an integer of more than 4300 digits
+        return DocumentFailure(
+            fallback_id, source, f"invalid JSON ({exc}); every line must be one JSON object"
+        )
+    except RecursionError:
+        return DocumentFailure(
+            fallback_id,
+            source,
+            "invalid JSON: arrays or objects nested too deeply to read; every line must be "
+            f"one JSON object such as {example}",
+        )
     if not isinstance(record, dict):
         return DocumentFailure(
             fallback_id,
@@ -575,6 +716,14 @@ def _jsonl_record(
     if raw_id is None:
         # No id: the file name and line number are stable while the file is unchanged.
         doc_id = fallback_id
+    elif isinstance(raw_id, str) and _SURROGATE.search(raw_id):
+        return DocumentFailure(
+            fallback_id,
+            source,
+            f'the "{options.id_field}" field {_escaped(raw_id)[:100]!r} contains an unpaired '
+            "surrogate, half of a UTF-16 pair, which no UTF-8 text can hold; the tool that "
+            "wrote the input split the pair: fix the id there",
+        )
     elif isinstance(raw_id, str) and raw_id.strip():
         doc_id = raw_id
     elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
@@ -666,21 +815,73 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _walk(folder: str) -> Iterator[str | DocumentFailure]:
+_STATE_DIR = ".vi2en"  # translate.job.STATE_DIR; job imports the pipeline, not the readers
+_MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class _Excluded:
+    """Folders a scan never enters: this run's output folder and any vi2en output folder."""
+
+    paths: frozenset[str]
+    warn: bool
+
+    @classmethod
+    def of(cls, exclude: Iterable[str | os.PathLike[str]], *, warn: bool) -> _Excluded:
+        return cls(frozenset(os.path.realpath(path) for path in exclude), warn)
+
+    def why(self, directory: str) -> str | None:
+        """Why ``directory`` is skipped, or ``None`` to scan it."""
+        if os.path.realpath(directory) in self.paths:
+            return "it is the output folder of this run"
+        if os.path.isdir(os.path.join(directory, _STATE_DIR)) or _is_manifest(
+            os.path.join(directory, _MANIFEST)
+        ):
+            return "it holds the output of an earlier vi2en run"
+        return None
+
+    def skips(self, directory: str) -> bool:
+        reason = self.why(directory)
+        if reason is not None and self.warn:
+            logger.warning(
+                "skipping %s inside the input folder: %s; its files are not read as input",
+                directory,
+                reason,
+            )
+        return reason is not None
+
+
+def _is_manifest(path: str) -> bool:
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > 16 * 2**20:
+            return False
+        with open(path, encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(manifest, dict) and "vi2en" in manifest
+
+
+def _walk(folder: str, excluded: _Excluded) -> Iterator[str | DocumentFailure]:
     """Relative POSIX paths of the input files under ``folder``, sorted, lazily.
 
     Sorting each folder's entries with folders keyed as ``name/`` gives the same
     order as sorting all relative paths, without listing the whole tree first.
     Hidden files and folders are skipped; symbolic links to folders are not
-    followed (they could loop).
+    followed (they could loop); output folders (see :class:`_Excluded`) are
+    not entered. An entry with an input extension that is not a regular file
+    (a FIFO, a socket, a device) is a failure, never opened.
     """
 
     def visit(directory: str, prefix: str) -> Iterator[str | DocumentFailure]:
+        if excluded.skips(directory):
+            return
         try:
             with os.scandir(directory) as scan:
                 entries = [e for e in scan if not _is_hidden(e.name)]
         except OSError as exc:
-            yield DocumentFailure(prefix.rstrip("/") or ".", directory, _os_reason(exc, "folder"))
+            where = _path_name(prefix.rstrip("/")) or "."
+            yield DocumentFailure(where, _path_name(directory), _os_reason(exc, "folder"))
             return
         keyed: list[tuple[str, os.DirEntry[str], bool]] = []
         for entry in entries:
@@ -696,8 +897,16 @@ def _walk(folder: str) -> Iterator[str | DocumentFailure]:
         for key, entry, is_dir in keyed:
             if is_dir:
                 yield from visit(entry.path, prefix + key)
-            else:
+                continue
+            try:
+                reason = _not_regular(entry.stat().st_mode)
+            except OSError:
+                reason = None  # a dangling link: opening it says what is wrong
+            if reason is None:
                 yield prefix + entry.name
+            else:
+                name = _path_name(prefix + entry.name)
+                yield DocumentFailure(name, _path_name(entry.path), reason)
 
     yield from visit(folder, "")
 
@@ -715,24 +924,43 @@ def _no_files(folder: str) -> InputError:
     )
 
 
-def check_inputs(inputs: Sequence[str]) -> None:
-    """Check that every input exists, before any work starts.
+def check_inputs(
+    inputs: Sequence[str], *, exclude: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """Check that every input exists and can be read, before any work starts.
 
     Args:
         inputs: Files, folders, or ``-`` for stdin.
+        exclude: Folders never read as input (the run's output folder).
 
     Raises:
-        InputError: An input is missing, or a folder holds no input files.
+        InputError: An input is missing or not a file or folder (a FIFO or a
+            device), or a folder holds no input files.
     """
     if not inputs:
         raise InputError("INPUT", "no input given; name files, folders, or - for stdin")
+    excluded = _Excluded.of(exclude, warn=False)
     for name in inputs:
         if name == "-":
             continue
-        if not os.path.exists(name):
-            raise InputError(name, "no such file or folder; check the path")
-        if os.path.isdir(name) and not any(isinstance(f, str) for f in _walk(name)):
+        _check_input(name)
+        if os.path.isdir(name) and not any(isinstance(f, str) for f in _walk(name, excluded)):
             raise _no_files(name)
+
+
+def _check_input(name: str) -> None:
+    """Refuse a named input that is missing or neither a folder nor a regular file."""
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise InputError(name, "no such file or folder; check the path") from None
+    except OSError as exc:
+        raise InputError(name, _os_reason(exc)) from exc
+    if not stat.S_ISDIR(mode) and (reason := _not_regular(mode)) is not None:
+        raise InputError(
+            _path_name(name),
+            reason.replace("; skipped:", ":") + "; to read a pipe, give - and redirect it to stdin",
+        )
 
 
 def _reader_for(name: str, options: ReadOptions) -> Reader:
@@ -742,7 +970,7 @@ def _reader_for(name: str, options: ReadOptions) -> Reader:
 
 
 def _input_files(
-    inputs: Iterable[str], options: ReadOptions, stdin: IO[Any] | None
+    inputs: Iterable[str], options: ReadOptions, stdin: IO[Any] | None, excluded: _Excluded
 ) -> Iterator[tuple[InputFile, Reader] | DocumentFailure]:
     for name in inputs:
         if name == "-":
@@ -751,22 +979,24 @@ def _input_files(
             yield InputFile("-", "stdin", "stdin", stream=stream), reader
         elif os.path.isdir(name):
             found = False
-            for entry in _walk(name):
+            for entry in _walk(name, excluded):
                 found = True
                 if isinstance(entry, DocumentFailure):
                     yield entry
                     continue
                 path = os.path.join(name, entry)
-                item = InputFile(path, entry, _strip_extension(entry), Path(path))
+                relative = _path_name(entry)
+                item = InputFile(
+                    _path_name(path), relative, _output_path(relative), Path(path)
+                )
                 yield item, _reader_for(entry, options)
             if not found:
                 raise _no_files(name)
-        elif os.path.exists(name):
-            file_name = os.path.basename(name)
-            item = InputFile(name, file_name, _strip_extension(file_name), Path(name))
-            yield item, _reader_for(file_name, options)
         else:
-            raise InputError(name, "no such file or folder; check the path")
+            _check_input(name)
+            file_name = _path_name(os.path.basename(name))
+            item = InputFile(_path_name(name), file_name, _output_path(file_name), Path(name))
+            yield item, _reader_for(file_name, options)
 
 
 def read_documents(
@@ -774,45 +1004,140 @@ def read_documents(
     options: ReadOptions | None = None,
     *,
     stdin: IO[Any] | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
 ) -> Iterator[Document | DocumentFailure]:
     """Read inputs into documents, one at a time.
 
     Folders are read recursively, in the order of their sorted relative paths,
-    and only files with a known extension are read. A document whose id or
-    output path was already used by an earlier one becomes a failure.
+    and only regular files with a known extension are read; the folders in
+    ``exclude`` and any vi2en output folder are skipped, with a warning. A
+    document whose id was already used by an earlier one becomes a failure; one
+    whose output path would collide with an earlier one's (the same path, a
+    file where a folder is, or names that differ only in case) gets a unique
+    output path with a short hash instead. Whatever goes wrong in one file
+    becomes that file's failure; the others are still read.
 
     Args:
         inputs: Files, folders, or ``-`` for stdin.
         options: How to read them (default: :class:`ReadOptions()`).
         stdin: The stream ``-`` reads (default: ``sys.stdin.buffer``).
+        exclude: Folders never read as input (the run's output folder).
 
     Yields:
         A :class:`Document` for each article, or a :class:`DocumentFailure`
         (with a reason that says what to fix) for each that cannot be read.
 
     Raises:
-        InputError: An input is missing or a folder holds no input files (call
-            :func:`check_inputs` first to find out before any work).
+        InputError: An input is missing or not a regular file or folder, or a
+            folder holds no input files (call :func:`check_inputs` first to
+            find out before any work).
     """
     options = options or ReadOptions()
     ids: dict[str, str] = {}
-    outputs: dict[str, str] = {}
-    for entry in _input_files(inputs, options, stdin):
+    outputs = _OutputPaths()
+    for entry in _input_files(inputs, options, stdin, _Excluded.of(exclude, warn=True)):
         if isinstance(entry, DocumentFailure):
-            yield entry
+            yield _printable(entry)
             continue
         item, reader = entry
-        for result in reader.read(item, options):
-            if isinstance(result, Document):
-                clash = _clash(result, ids, outputs)
-                if clash is not None:
-                    yield clash
-                    continue
-                ids[result.doc_id] = outputs[result.output_path] = result.source
-            yield result
+        for result in _read_isolated(reader, item, options):
+            if isinstance(result, DocumentFailure):
+                yield _printable(result)
+                continue
+            clash = _clash(result, ids)
+            if clash is not None:
+                yield _printable(clash)
+                continue
+            ids[result.doc_id] = result.source
+            yield outputs.claim(result)
 
 
-def count_documents(inputs: Sequence[str], options: ReadOptions | None = None) -> int | None:
+def _read_isolated(
+    reader: Reader, item: InputFile, options: ReadOptions
+) -> Iterator[Document | DocumentFailure]:
+    """``reader.read(item)``, where an unexpected error ends this file only, as its failure.
+
+    A stop request and a lack of memory still end the run.
+    """
+    try:
+        yield from reader.read(item, options)
+    except (Interrupted, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not end the run
+        logger.debug("reading %s failed", item.source, exc_info=True)
+        yield item.failure(
+            f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); documents of this file "
+            "read before the error are kept; please report this as a vi2en bug"
+        )
+
+
+def _printable(failure: DocumentFailure) -> DocumentFailure:
+    """The failure with lone surrogates spelt out, so that it can be written as UTF-8."""
+    fields = (failure.doc_id, failure.source, failure.reason)
+    if not any(_SURROGATE.search(text) for text in fields):
+        return failure
+    return DocumentFailure(*(_escaped(text) for text in fields))
+
+
+class _OutputPaths:
+    """The output paths handed out so far, so that no two documents' files collide.
+
+    A document's translation is written to ``txt/<output_path>.txt``, inside the
+    folders of the path's parent parts. Two documents collide when their files
+    are one file, or one's file is the other's folder (``a.html`` → ``a.txt``
+    and ``a.txt/b.txt``; ``x.txt`` and the records of ``x.txt.jsonl``), also when
+    the names differ only in case or Unicode form (one file on macOS and
+    Windows). The later document's first colliding part gets a short hash.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, str] = {}
+        self._folders: dict[str, str] = {}
+
+    @staticmethod
+    def _key(path: str) -> str:
+        return unicodedata.normalize("NFC", path).casefold()
+
+    def _first_clash(self, parts: list[str]) -> int | None:
+        for index in range(len(parts) - 1):
+            if self._key("/".join(parts[: index + 1])) in self._files:
+                return index
+        file = self._key("/".join(parts) + ".txt")
+        return len(parts) - 1 if file in self._files or file in self._folders else None
+
+    def claim(self, document: Document) -> Document:
+        """``document``, with its output path made unique if it collides, and recorded."""
+        parts = document.output_path.split("/")
+        attempt = 0
+        while (index := self._first_clash(parts)) is not None:
+            taken = "/".join(parts[: index + 1])
+            # The hash depends on the taken path only: the records of one JSONL
+            # file that collides all move to the same renamed folder.
+            suffix = _short_hash(f"{taken}\0{attempt}")
+            parts[index] = f"{_truncate_utf8(parts[index], _MAX_NAME_BYTES - 9)}-{suffix}"
+            attempt += 1
+        path = "/".join(parts)
+        if path != document.output_path:
+            logger.warning(
+                "%s: the output name %s.txt collides with an earlier document's; writing "
+                "it as %s.txt",
+                document.source,
+                document.output_path,
+                path,
+            )
+            document = dataclasses.replace(document, output_path=path)
+        self._files[self._key(path + ".txt")] = document.source
+        for index in range(len(parts) - 1):
+            self._folders.setdefault(self._key("/".join(parts[: index + 1])), document.source)
+        return document
+
+
+def count_documents(
+    inputs: Sequence[str],
+    options: ReadOptions | None = None,
+    *,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> int | None:
     """About how many documents :func:`read_documents` will yield, cheaply.
 
     One per file, one per non-blank line of a JSONL file; for a progress bar's
@@ -822,7 +1147,7 @@ def count_documents(inputs: Sequence[str], options: ReadOptions | None = None) -
     if "-" in inputs:
         return None
     total = 0
-    for entry in _input_files(inputs, options, None):
+    for entry in _input_files(inputs, options, None, _Excluded.of(exclude, warn=False)):
         if isinstance(entry, DocumentFailure):
             total += 1
             continue
@@ -831,16 +1156,14 @@ def count_documents(inputs: Sequence[str], options: ReadOptions | None = None) -
             total += 1
             continue
         try:
-            with item.path.open("rb") as handle:
+            with open_input(item.path, item.source) as handle:
                 total += sum(1 for line in handle if line.strip())
-        except OSError:
+        except (InputError, OSError):
             total += 1
     return total
 
 
-def _clash(
-    document: Document, ids: dict[str, str], outputs: dict[str, str]
-) -> DocumentFailure | None:
+def _clash(document: Document, ids: dict[str, str]) -> DocumentFailure | None:
     if document.doc_id in ids:
         return DocumentFailure(
             document.doc_id,
@@ -848,12 +1171,5 @@ def _clash(
             f"document id {document.doc_id!r} is already used by {ids[document.doc_id]}; "
             "ids must be unique: rename one of the files, pass their common folder "
             "instead, or give the JSONL lines distinct ids",
-        )
-    if document.output_path in outputs:
-        return DocumentFailure(
-            document.doc_id,
-            document.source,
-            f"output path {document.output_path!r} is already used by "
-            f"{outputs[document.output_path]}; rename one of the two files",
         )
     return None
