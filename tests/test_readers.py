@@ -40,6 +40,7 @@ def _hash(taken: str, attempt: int = 0) -> str:
     """The suffix a colliding output path gets (see readers._OutputPaths)."""
     return hashlib.sha256(f"{taken}\0{attempt}".encode()).hexdigest()[:8]
 
+
 # The two lines every encoding fixture holds (see tests/data/readers/README.md).
 VIETNAMESE = (
     "Hà Nội: người dân đổ xô đi mua hoa dịp 8-3, giá tăng mạnh.",

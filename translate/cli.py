@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +74,18 @@ def verbosity_options(func: F) -> F:
     )(func)
 
 
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--encoding`` must name a text codec: a usage error otherwise (exit 2)."""
+    if value is not None:
+        from translate.readers import check_encoding
+
+        try:
+            check_encoding(value)
+        except Vi2enError as exc:
+            raise click.BadParameter(getattr(exc, "reason", str(exc)), ctx, param) from exc
+    return value
+
+
 def reader_options(func: F) -> F:
     """How inputs are read, shared by ``translate`` and ``segment``."""
     options = [
@@ -78,6 +93,7 @@ def reader_options(func: F) -> F:
             "--encoding",
             default=None,
             metavar="ENC",
+            callback=_check_encoding,
             help="Input encoding (default: UTF-8, BOM detected), e.g. cp1258.",
         ),
         click.option(
@@ -157,13 +173,19 @@ def _abbreviations(kwargs: dict[str, Any]) -> list[str]:
 
 
 def _documents(
-    inputs: Sequence[str], kwargs: dict[str, Any], *, keep_invisible: bool = False
+    inputs: Sequence[str],
+    kwargs: dict[str, Any],
+    *,
+    keep_invisible: bool = False,
+    output: Path | None = None,
 ) -> Iterator[Any]:
+    """The documents of ``inputs``; the ``output`` folder is never read as input."""
     from translate.readers import check_inputs, read_documents
 
-    check_inputs(inputs)
+    exclude = [] if output is None else [output]
+    check_inputs(inputs, exclude=exclude)
     options = _read_options(kwargs, keep_invisible=keep_invisible)
-    return read_documents(inputs, options, stdin=sys.stdin.buffer)
+    return read_documents(inputs, options, stdin=sys.stdin.buffer, exclude=exclude)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -176,26 +198,92 @@ def main() -> None:
 
 
 class _StopFlag:
-    """Turns the first SIGINT/SIGTERM into a stop after the current batch."""
+    """SIGINT and SIGTERM stop the run within about a second, wherever it is.
 
-    def __init__(self) -> None:
+    The first signal raises :class:`Interrupted` in the main thread at once
+    (finished documents are saved as parts, finished batches in the memory) and
+    is remembered, so that every later :meth:`check` raises it again should some
+    code have swallowed it. Python runs signal handlers only between bytecodes,
+    so a main thread busy in C code (loading or converting a model, a long
+    batch) does not see the signal until that call returns: a watchdog thread,
+    woken by the signal itself through :func:`signal.set_wakeup_fd`, ends the
+    process with the signal's exit code if it still runs ``grace`` seconds
+    later. A second signal ends the process at once, with its exit code (never
+    click's "Aborted!", exit 1). Ending hard is safe: every file vi2en writes is
+    published atomically, as after ``kill -9``.
+    """
+
+    def __init__(self, grace: float = 1.0) -> None:
         self.signal_number: int | None = None
+        self.grace = grace
         self._previous: dict[int, Any] = {}
+        self._previous_wakeup = -1
+        self._wakeup_write: int | None = None
+        self._announced = threading.Lock()
 
     def install(self) -> None:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)  # set_wakeup_fd needs a non-blocking descriptor
+        self._wakeup_write = write_fd
+        threading.Thread(
+            target=self._watch, args=(read_fd,), name="vi2en-stop", daemon=True
+        ).start()
+        self._previous_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
         for number in (signal.SIGINT, signal.SIGTERM):
             self._previous[number] = signal.signal(number, self._handle)
 
     def restore(self) -> None:
         for number, handler in self._previous.items():
             signal.signal(number, handler)
+        self._previous.clear()
+        if self._wakeup_write is not None:
+            signal.set_wakeup_fd(self._previous_wakeup)
+            os.close(self._wakeup_write)  # the watchdog reads end-of-file and returns
+            self._wakeup_write = None
 
     def _handle(self, number: int, frame: FrameType | None) -> None:
         if self.signal_number is not None:
-            # A second signal: stop at once.
-            raise KeyboardInterrupt
+            self._exit_now(number)
         self.signal_number = number
-        click.echo("vi2en: stopping after the current batch (again to stop at once)", err=True)
+        click.echo("vi2en: stopping (press Ctrl-C again to stop at once)", err=True)
+        raise Interrupted(number)
+
+    def _watch(self, read_fd: int) -> None:
+        """Wait for signals in a thread, and end the process when the main thread cannot."""
+        received: list[int] = []
+        deadline: float | None = None
+        try:
+            while True:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                ready, _, _ = select.select([read_fd], [], [], timeout)
+                if not ready:
+                    self._exit_now(received[0])  # the main thread did not stop in time
+                data = os.read(read_fd, 64)
+                if not data:
+                    return
+                received += [n for n in data if n in (signal.SIGINT, signal.SIGTERM)]
+                if len(received) >= 2:
+                    self._exit_now(received[-1])
+                if received and deadline is None:
+                    deadline = time.monotonic() + self.grace
+        finally:
+            os.close(read_fd)
+
+    def announce_stopped(self, number: int) -> None:
+        """Say once that the run stopped and how to resume it."""
+        if self._announced.acquire(blocking=False):
+            message = (
+                f"vi2en: stopped by {signal.Signals(number).name}; finished documents are "
+                "saved — run the same command again to resume\n"
+            )
+            if threading.current_thread() is threading.main_thread():
+                sys.stderr.flush()
+            # os.write: the main thread may hold sys.stderr's lock when the watchdog writes.
+            os.write(2, message.encode("utf-8", "replace"))
+
+    def _exit_now(self, number: int) -> None:
+        self.announce_stopped(number)
+        os._exit(EXIT_SIGINT if number == signal.SIGINT else EXIT_SIGTERM)
 
     def check(self) -> None:
         if self.signal_number is not None:
@@ -365,17 +453,14 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
     try:
         with _errors_as_click():
             pipeline = _build_pipeline(kwargs, stop)
-            documents = _documents(inputs, kwargs)
+            documents = _documents(inputs, kwargs, output=output)
             if output is None:
                 _translate_to_stdout(pipeline, documents)
             else:
                 _translate_to_directory(pipeline, documents, output, formats, inputs, kwargs)
     except Interrupted as exc:
         number = exc.signal_number
-        click.echo(
-            f"vi2en: stopped by {signal.Signals(number).name}; finished documents are saved — run the same command again to resume",
-            err=True,
-        )
+        stop.announce_stopped(number)
         sys.exit(EXIT_SIGINT if number == signal.SIGINT else EXIT_SIGTERM)
     finally:
         stop.restore()
@@ -449,7 +534,7 @@ def _translate_to_directory(
     if show:
         from translate.readers import count_documents
 
-        total = count_documents(inputs, _read_options(kwargs))
+        total = count_documents(inputs, _read_options(kwargs), exclude=[output])
     progress = _ProgressBar(show, total)
     try:
         summary = job.run(documents, progress)

@@ -24,8 +24,8 @@ import codecs
 import dataclasses
 import hashlib
 import json
-import os
 import logging
+import os
 import re
 import stat
 import sys
@@ -924,9 +924,7 @@ def _no_files(folder: str) -> InputError:
     )
 
 
-def check_inputs(
-    inputs: Sequence[str], *, exclude: Iterable[str | os.PathLike[str]] = ()
-) -> None:
+def check_inputs(inputs: Sequence[str], *, exclude: Iterable[str | os.PathLike[str]] = ()) -> None:
     """Check that every input exists and can be read, before any work starts.
 
     Args:
@@ -986,9 +984,7 @@ def _input_files(
                     continue
                 path = os.path.join(name, entry)
                 relative = _path_name(entry)
-                item = InputFile(
-                    _path_name(path), relative, _output_path(relative), Path(path)
-                )
+                item = InputFile(_path_name(path), relative, _output_path(relative), Path(path))
                 yield item, _reader_for(entry, options)
             if not found:
                 raise _no_files(name)
@@ -1063,7 +1059,7 @@ def _read_isolated(
         yield from reader.read(item, options)
     except (Interrupted, MemoryError):
         raise
-    except Exception as exc:  # noqa: BLE001 - one file's bug must not end the run
+    except Exception as exc:  # one file's bug must not end the run
         logger.debug("reading %s failed", item.source, exc_info=True)
         yield item.failure(
             f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); documents of this file "
