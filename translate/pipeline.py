@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from translate.errors import BackendError
+from translate.errors import BackendError, Vi2enError
 from translate.records import Document, DocumentFailure, Pair, Sentence, TranslatedDocument
 from translate.segment import Segmenter, segment_paragraphs
 from translate.translator import ProgressCallback, Translator
@@ -39,6 +39,24 @@ def align(
         for s, target in zip(sentences, targets, strict=True)
     )
     return TranslatedDocument(document, pairs)
+
+
+def _document_error(exc: Exception) -> bool:
+    """Whether ``exc`` may be one document's problem, to be its failure, not the run's.
+
+    A failed batch (:class:`BackendError`) and an unexpected error in code that
+    handles text are; the library's other errors (the model cannot load, a stop
+    was requested) and a lack of memory concern the whole run.
+    """
+    if isinstance(exc, BackendError):
+        return True
+    return not isinstance(exc, Vi2enError | MemoryError)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, Vi2enError):
+        return str(exc)
+    return f"{type(exc).__name__}: {str(exc)[:200]} (please report this as a vi2en bug)"
 
 
 @dataclass
@@ -88,9 +106,18 @@ class Pipeline:
         window: list[tuple[Document | DocumentFailure, list[Sentence]]] = []
         size = 0
         for item in documents:
-            sentences = []
+            sentences: list[Sentence] = []
             if isinstance(item, Document):
-                sentences = segment_paragraphs(item.doc_id, item.paragraphs, self.segmenter)
+                try:
+                    sentences = segment_paragraphs(item.doc_id, item.paragraphs, self.segmenter)
+                except Exception as exc:  # one document's text must not end the run
+                    if not _document_error(exc):
+                        raise
+                    item = DocumentFailure(
+                        item.doc_id,
+                        item.source,
+                        f"cannot be split into sentences: {_describe(exc)}",
+                    )
             window.append((item, sentences))
             # Every document counts, so that a stream of empty ones is still released.
             size += max(1, len(sentences))
@@ -109,9 +136,11 @@ class Pipeline:
         ]
         try:
             targets = iter(self.translator.translate(texts, progress))
-        except BackendError as exc:
+        except Exception as exc:
+            if not _document_error(exc):
+                raise
             # One bad batch must not sink the window: retry document by document.
-            logger.warning("a batch failed (%s); retrying its documents one by one", exc)
+            logger.warning("a batch failed (%s); retrying its documents one by one", _describe(exc))
             yield from self._translate_one_by_one(window, progress)
             return
         for item, sentences in window:
@@ -131,8 +160,12 @@ class Pipeline:
                 continue
             try:
                 targets = self.translator.translate([s.text for s in sentences], progress)
-            except BackendError as exc:
-                yield DocumentFailure(item.doc_id, item.source, f"translation failed: {exc}")
+            except Exception as exc:
+                if not _document_error(exc):
+                    raise
+                yield DocumentFailure(
+                    item.doc_id, item.source, f"translation failed: {_describe(exc)}"
+                )
                 continue
             yield align(item, sentences, targets)
 
