@@ -41,6 +41,19 @@ def align(
     return TranslatedDocument(document, pairs)
 
 
+def _release(
+    window: list[tuple[Document | DocumentFailure, list[Sentence]]],
+) -> Iterator[tuple[Document | DocumentFailure, list[Sentence]]]:
+    """The window's entries in order, each dropped from the window as it is handed out.
+
+    So that the sentences of a released document are freed once it is aligned,
+    not kept until the whole window is done.
+    """
+    window.reverse()
+    while window:
+        yield window.pop()
+
+
 def _document_error(exc: Exception) -> bool:
     """Whether ``exc`` may be one document's problem, to be its failure, not the run's.
 
@@ -118,9 +131,10 @@ class Pipeline:
                         item.source,
                         f"cannot be split into sentences: {_describe(exc)}",
                     )
-            window.append((item, sentences))
             # Every document counts, so that a stream of empty ones is still released.
             size += max(1, len(sentences))
+            window.append((item, sentences))
+            del sentences  # the window owns them, and frees them as it releases documents
             if size >= self.window_sentences:
                 yield from self._translate_window(window, progress)
                 window, size = [], 0
@@ -143,9 +157,12 @@ class Pipeline:
             logger.warning("a batch failed (%s); retrying its documents one by one", _describe(exc))
             yield from self._translate_one_by_one(window, progress)
             return
-        for item, sentences in window:
+        del texts
+        for item, sentences in _release(window):
             if isinstance(item, Document):
-                yield align(item, sentences, [next(targets) for _ in sentences])
+                result = align(item, sentences, [next(targets) for _ in sentences])
+                del sentences  # a long document's sentences go before the next is aligned
+                yield result
             else:
                 yield item
 
@@ -154,7 +171,7 @@ class Pipeline:
         window: list[tuple[Document | DocumentFailure, list[Sentence]]],
         progress: ProgressCallback | None,
     ) -> Iterator[DocumentResult]:
-        for item, sentences in window:
+        for item, sentences in _release(window):
             if not isinstance(item, Document):
                 yield item
                 continue

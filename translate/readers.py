@@ -528,7 +528,10 @@ def _read_txt(item: InputFile, options: ReadOptions) -> Iterator[Document | Docu
     if not paragraphs:
         yield item.failure(_no_text(text))
         return
-    yield _document(item, paragraphs, options.paragraph_break)
+    document = _document(item, paragraphs, options.paragraph_break)
+    # The reader is suspended while its document is translated: keep only the document.
+    del text, paragraphs
+    yield document
 
 
 def _no_text(text: str) -> str:
@@ -647,7 +650,7 @@ def _read_jsonl(item: InputFile, options: ReadOptions) -> Iterator[Document | Do
             fallback_id = f"{name}:{number}"
             if isinstance(raw, bytes):
                 try:
-                    line = _decode_line(raw, number, options.encoding)
+                    line = raw.decode(options.encoding or "utf-8")
                 except UnicodeDecodeError as exc:
                     where = f"at offset {exc.start} of the line"
                     reason = _undecodable(raw, exc, where, options.encoding)
@@ -661,18 +664,17 @@ def _read_jsonl(item: InputFile, options: ReadOptions) -> Iterator[Document | Do
             if not line.strip():
                 continue
             records += 1
-            yield _jsonl_record(
+            result = _jsonl_record(
                 item, options, line.rstrip("\r\n"), number, line_source, fallback_id
             )
+            # The reader is suspended while its document is translated: keep only the document.
+            del raw, line
+            yield result
     except InputError as exc:
         yield item.failure(exc.reason)
         return
     if records == 0:
         yield item.failure("no JSON lines in the file; nothing to translate")
-
-
-def _decode_line(raw: bytes, number: int, encoding: str | None) -> str:
-    return raw.decode(encoding or "utf-8")
 
 
 def _jsonl_record(
@@ -920,7 +922,7 @@ def _no_files(folder: str) -> InputError:
     names = ", ".join(sorted(_BY_EXTENSION))
     return InputError(
         folder,
-        f"the folder has no input files ({names}; hidden files and folders are skipped)",
+        f"the folder has no input files ({names}; hidden files and folders, and vi2en output folders, are skipped)",
     )
 
 
