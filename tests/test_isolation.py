@@ -12,16 +12,22 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, TINY_MODEL
+from translate.backends.fake import FakeBackend
 from translate.cli import main
-from translate.errors import InputError
-from translate.readers import check_inputs, read_documents
-from translate.records import Document, DocumentFailure
+from translate.errors import InputError, Interrupted, ModelLoadError
+from translate.pipeline import Pipeline
+from translate.readers import check_inputs, read_documents, read_text
+from translate.records import Document, DocumentFailure, TranslatedDocument
+from translate.translator import Translator
 
 GOOD = "Hà Nội là thủ đô của Việt Nam."
 SAMPLE_HTML = ROOT / "tests" / "data" / "sample" / "ntrex-article.vi.html"
@@ -311,3 +317,151 @@ def test_signal_stops_a_main_thread_busy_in_c_code(tmp_path: Path) -> None:
     assert process.returncode == 143, stderr
     assert stdout == ""  # the handler never ran: the watchdog ended the process
     assert "stopped by SIGTERM" in stderr
+
+
+# --- the safety nets -------------------------------------------------------------------
+
+
+def test_unexpected_error_in_one_file_is_its_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import translate.readers
+
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"{GOOD} {name}\n", encoding="utf-8")
+    real_split = translate.readers.split_paragraphs
+
+    def split(text: str, *args: object) -> list[str]:
+        if "b.txt" in text:
+            raise RuntimeError("a bug")
+        return real_split(text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(translate.readers, "split_paragraphs", split)
+    results = list(read_documents([str(tmp_path)]))
+    assert [(type(r).__name__, r.doc_id) for r in results] == [
+        ("Document", "a.txt"),
+        ("DocumentFailure", "b.txt"),
+        ("Document", "c.txt"),
+    ]
+    assert isinstance(results[1], DocumentFailure)
+    assert "RuntimeError: a bug" in results[1].reason
+
+
+@pytest.mark.parametrize("error", [Interrupted(2), MemoryError()], ids=["stop", "memory"])
+def test_stop_and_memory_errors_still_end_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    import translate.readers
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+
+    def split(*args: object) -> list[str]:
+        raise error
+
+    monkeypatch.setattr(translate.readers, "split_paragraphs", split)
+    with pytest.raises(type(error)):
+        list(read_documents([str(tmp_path)]))
+
+
+def _pipeline() -> Pipeline:
+    return Pipeline(Translator(backend=FakeBackend()), window_sentences=100)
+
+
+def test_unexpected_error_segmenting_one_document_is_its_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import translate.pipeline
+
+    real = translate.pipeline.segment_paragraphs
+
+    def segment(doc_id: str, *args: object) -> object:
+        if doc_id == "bad":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(doc_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(translate.pipeline, "segment_paragraphs", segment)
+    documents = [read_text(GOOD, "one"), read_text(GOOD, "bad"), read_text(GOOD, "two")]
+    results = list(_pipeline().translate_documents(documents))
+    assert [type(r).__name__ for r in results] == [
+        "TranslatedDocument",
+        "DocumentFailure",
+        "TranslatedDocument",
+    ]
+    assert isinstance(results[1], DocumentFailure)
+    assert "cannot be split into sentences: RecursionError" in results[1].reason
+
+
+def test_unexpected_error_translating_one_document_is_its_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pipeline = _pipeline()
+    real = pipeline.translator.translate
+
+    def translate(texts: list[str], *args: object) -> list[str]:
+        if any("BOOM" in t for t in texts):
+            raise ValueError("tokenizer choked")
+        return real(texts, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.translator, "translate", translate)
+    documents = [read_text(GOOD, "one"), read_text("BOOM ở đây.", "bad"), read_text(GOOD, "two")]
+    results = list(pipeline.translate_documents(documents))
+    assert [
+        r.document.doc_id if isinstance(r, TranslatedDocument) else r.doc_id for r in results
+    ] == [
+        "one",
+        "bad",
+        "two",
+    ]
+    assert isinstance(results[1], DocumentFailure)
+    assert "translation failed: ValueError: tokenizer choked" in results[1].reason
+
+
+@pytest.mark.parametrize(
+    "error", [ModelLoadError("no model"), Interrupted(15)], ids=["model", "stop"]
+)
+def test_run_wide_errors_are_not_a_document_failure(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    pipeline = _pipeline()
+
+    def translate(*args: object) -> list[str]:
+        raise error
+
+    monkeypatch.setattr(pipeline.translator, "translate", translate)
+    with pytest.raises(type(error)):
+        list(pipeline.translate_documents([read_text(GOOD, "one")]))
+
+
+# --- output names ----------------------------------------------------------------------
+
+_PARTS = st.sampled_from(
+    ["a", "a.txt", "A", "b", "é", "e\u0301", "x" * 200]
+)  # the longest part _output_path leaves
+
+
+@given(st.lists(st.lists(_PARTS, min_size=1, max_size=3).map("/".join), max_size=12))
+def test_output_paths_never_collide(paths: list[str]) -> None:
+    """Whatever the output paths asked for, the files written are distinct and short.
+
+    A file collides with another file of the same name (ignoring case and Unicode
+    form, as on macOS and Windows) or with a folder another document's file needs.
+    """
+    from translate.readers import _OutputPaths
+
+    names = _OutputPaths()
+    given_paths = [
+        names.claim(Document(f"d{i}", ("x",), "src", path, "h")).output_path
+        for i, path in enumerate(paths)
+    ]
+
+    def key(path: str) -> str:
+        return unicodedata.normalize("NFC", path).casefold()
+
+    files = [key(p + ".txt") for p in given_paths]
+    folders = {
+        key("/".join(p.split("/")[:i])) for p in given_paths for i in range(1, p.count("/") + 1)
+    }
+    assert len(set(files)) == len(files)
+    assert not folders & set(files)
+    assert all(len(part.encode()) <= 200 for p in given_paths for part in p.split("/"))
+    assert given_paths[:1] == paths[:1]  # the first document keeps its name

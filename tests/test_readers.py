@@ -425,8 +425,8 @@ def test_check_inputs_refuses_a_folder_without_inputs(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         check_inputs([str(tmp_path)])
     assert info.value.reason == (
-        "the folder has no input files (.htm, .html, .jsonl, .txt; hidden files and folders "
-        "are skipped)"
+        "the folder has no input files (.htm, .html, .jsonl, .txt; hidden files and folders, "
+        "and vi2en output folders, are skipped)"
     )
 
 
