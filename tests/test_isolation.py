@@ -254,8 +254,8 @@ from translate.cli import _StopFlag
 from translate.errors import Interrupted
 stop = _StopFlag(grace=float(sys.argv[1]))
 stop.install()
-print("ready", flush=True)
 try:
+    print("ready", flush=True)
     if sys.argv[2] == "busy-in-c":
         # Seconds in OpenSSL, which never returns to the interpreter to run a handler.
         hashlib.pbkdf2_hmac("sha256", b"vi2en", b"salt", 10**9)
@@ -311,11 +311,12 @@ def test_signal_stops_a_main_thread_busy_in_c_code(tmp_path: Path) -> None:
     try:
         time.sleep(0.2)  # inside OpenSSL by now
         process.send_signal(signal.SIGTERM)
-        stdout, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 143, stderr
-    assert stdout == ""  # the handler never ran: the watchdog ended the process
+    # Whether the handler ran before OpenSSL was entered or not, only the watchdog
+    # can end this process: the main thread is in C code or in a two-minute sleep.
     assert "stopped by SIGTERM" in stderr
 
 

@@ -2,8 +2,13 @@
 
 Every input becomes :class:`~translate.records.Document` records, or a
 :class:`~translate.records.DocumentFailure` that says what is wrong with it
-and how to fix it; one bad file never stops the others. Documents are yielded
-one at a time: a folder is walked lazily and a JSONL file is read line by line.
+and how to fix it; one bad file or record never stops the others, whatever is
+wrong with it (undecodable bytes, a lone UTF-16 surrogate, a number too big for
+Python, JSON nested too deeply, a bug). Documents are yielded one at a time: a
+folder is walked lazily and a JSONL file is read line by line. Only regular
+files are read (a FIFO or a device is refused, never opened), output folders of
+vi2en are never read as input, and every document gets an output path that no
+other document's file or folder shares and that fits in a file name.
 
 Text is normalised the same way for every format, before anything else sees
 it: decoded (UTF-8 by default; a UTF-8, UTF-16 or UTF-32 byte-order mark is
