@@ -25,7 +25,7 @@ from translate.backends.fake import FakeBackend
 from translate.cli import main
 from translate.errors import InputError, Interrupted, ModelLoadError
 from translate.pipeline import Pipeline
-from translate.readers import check_inputs, read_documents, read_text
+from translate.readers import ReadOptions, check_inputs, read_documents, read_text
 from translate.records import Document, DocumentFailure, TranslatedDocument
 from translate.translator import Translator
 
@@ -466,3 +466,13 @@ def test_output_paths_never_collide(paths: list[str]) -> None:
     assert not folders & set(files)
     assert all(len(part.encode()) <= 200 for p in given_paths for part in p.split("/"))
     assert given_paths[:1] == paths[:1]  # the first document keeps its name
+
+
+@pytest.mark.parametrize("encoding", ["unicode_escape", "raw_unicode_escape"])
+def test_text_decoded_into_a_lone_surrogate_is_a_failure(tmp_path: Path, encoding: str) -> None:
+    # Text codecs that turn "\ud800" escapes into a lone surrogate, in a .txt file.
+    path = tmp_path / "escaped.txt"
+    path.write_bytes(b"Xin ch\\u00e0o \\ud800\n")
+    (result,) = read_documents([str(path)], ReadOptions(encoding=encoding))
+    assert isinstance(result, DocumentFailure)
+    assert "unpaired surrogate \\ud800 (paragraph 1, character 10)" in result.reason
