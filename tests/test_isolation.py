@@ -476,3 +476,10 @@ def test_text_decoded_into_a_lone_surrogate_is_a_failure(tmp_path: Path, encodin
     (result,) = read_documents([str(path)], ReadOptions(encoding=encoding))
     assert isinstance(result, DocumentFailure)
     assert "unpaired surrogate \\ud800 (paragraph 1, character 10)" in result.reason
+
+
+def test_a_named_folder_is_read_even_if_it_holds_vi2en_state(tmp_path: Path) -> None:
+    # Refusing an output folder given as input is the overwrite check's job.
+    (tmp_path / ".vi2en").mkdir()
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    assert [d.doc_id for d in read_documents([str(tmp_path)], exclude=[tmp_path])] == ["a.txt"]

@@ -875,13 +875,15 @@ def _walk(folder: str, excluded: _Excluded) -> Iterator[str | DocumentFailure]:
     Sorting each folder's entries with folders keyed as ``name/`` gives the same
     order as sorting all relative paths, without listing the whole tree first.
     Hidden files and folders are skipped; symbolic links to folders are not
-    followed (they could loop); output folders (see :class:`_Excluded`) are
-    not entered. An entry with an input extension that is not a regular file
+    followed (they could loop); output folders (see :class:`_Excluded`) below
+    ``folder`` are not entered. An entry with an input extension that is not a regular file
     (a FIFO, a socket, a device) is a failure, never opened.
     """
 
     def visit(directory: str, prefix: str) -> Iterator[str | DocumentFailure]:
-        if excluded.skips(directory):
+        # The folder the user named is read whatever it is: an output folder
+        # given as input is for the overwrite check to refuse, not to skip.
+        if prefix and excluded.skips(directory):
             return
         try:
             with os.scandir(directory) as scan:
