@@ -727,7 +727,7 @@ def _jsonl_record(
         return DocumentFailure(
             fallback_id,
             source,
-            f'the "{options.id_field}" field {_escaped(raw_id)[:100]!r} contains an unpaired '
+            f'the "{options.id_field}" field ("{_escaped(raw_id)[:100]}") contains an unpaired '
             "surrogate, half of a UTF-16 pair, which no UTF-8 text can hold; the tool that "
             "wrote the input split the pair: fix the id there",
         )
