@@ -79,12 +79,6 @@ _MAGIC = (
 _VIETNAMESE_ONLY = frozenset("ăđơưĂĐƠƯ\u0300\u0301\u0303\u0309\u0323")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-_NO_ARTICLE = (
-    "no article text found; if this page is a listing or the article is rendered by "
-    "JavaScript, save the article text as .txt"
-)
-
-
 @dataclass(frozen=True)
 class ReadOptions:
     """How inputs are read.
@@ -629,11 +623,14 @@ def _read_html(item: InputFile, options: ReadOptions) -> Iterator[Document | Doc
         return
     from translate.html import extract_article  # trafilatura is heavy: only for HTML
 
-    paragraphs = extract_article(html) if html.strip() else []
-    if not paragraphs:
-        yield item.failure(_NO_ARTICLE if html.strip() else _no_text(html))
+    if not html.strip():
+        yield item.failure(_no_text(html))
         return
-    yield _document(item, paragraphs, "\n")
+    extraction = extract_article(html)
+    if extraction.reason is not None:
+        yield item.failure(extraction.reason)
+        return
+    yield _document(item, extraction.paragraphs, "\n")
 
 
 def _decode_html(data: bytes, source: str, encoding: str | None) -> str:
