@@ -76,7 +76,8 @@ def extract_article(html: str) -> Extraction:
         page = _parse_page(html, huge=True)
         if page is None or _depth(page) >= _HUGE_DEPTH:
             return Extraction((), _too_deep(html))
-        source = _parse_page(html, huge=True) or html  # trafilatura edits its tree
+        tree = _parse_page(html, huge=True)  # trafilatura edits the tree it is given
+        source = html if tree is None else tree
     extracted = trafilatura.bare_extraction(
         source,
         include_comments=False,
@@ -88,7 +89,8 @@ def extract_article(html: str) -> Extraction:
         deduplicate=False,
     )
     if extracted is None or isinstance(extracted, dict) or extracted.body is None:
-        return Extraction((), _no_article(page))
+        teasers = _listing(page, []) if page is not None else 0
+        return Extraction((), _listing_reason(teasers) if teasers else _no_article(page))
     body = [p for p in map(clean_paragraph, _block_texts(extracted.body)) if p]
     title = clean_paragraph(extracted.title or "")
     lead = None
@@ -158,7 +160,8 @@ def _no_article(page: _Element | None) -> str:
     """Why a page gave no article: JavaScript only when it looks rendered by scripts."""
     text = scripts = 0
     if page is not None:
-        for element in page.iter():
+        body = page.find("body")
+        for element in (page if body is None else body).iter():
             if not isinstance(element.tag, str):
                 continue
             if element.tag == "script":
@@ -217,10 +220,11 @@ def _listing(page: _Element, body: list[str]) -> int:
     headline, or headlines glued together), when it begins with a headline
     link's text (headline and sapo run together), or when the nearest
     container that also holds a headline link holds no other extracted
-    paragraph (a sapo paired with its headline). A page is a listing when
-    teasers (at least three) make up more of the extracted text than prose, or
-    when it does not call itself an article, its ``<h1>`` is a section name of
-    a few words and it links many headlines.
+    paragraph and one headline (a sapo paired with its headline). A page is a listing when
+    teasers (at least three) make up more of the extracted text than prose;
+    when it links many headlines and has no prose; or when it does not call
+    itself an article, its ``<h1>`` is a section name of a few words and it
+    links many headlines.
     """
     sizes: dict[_Element, tuple[int, int, int]] = {}  # (text, inside <a>, headline links)
     wanted = {_squeeze(p) for p in body}
@@ -265,7 +269,9 @@ def _listing(page: _Element, body: list[str]) -> int:
                 if level == _TEASER_LEVELS:
                     break
                 if sizes[ancestor][2] > own:  # the nearest container with a headline link
-                    if holding[ancestor] == 1:
+                    # A teaser's box holds its headline (twice at most, on the
+                    # photo too) and no other paragraph.
+                    if holding[ancestor] == 1 and sizes[ancestor][2] - own <= 2:
                         kinds[i] = "teaser"
                     break
     teaser = prose = teasers = 0
@@ -278,6 +284,8 @@ def _listing(page: _Element, body: list[str]) -> int:
             prose += len(paragraph)
     if teasers >= 3 and teaser > prose:
         return max(len(headlines), teasers)
+    if not prose and len(headlines) >= _SECTION_HEADLINES:  # headlines and nothing else
+        return len(headlines)
     names = [clean_paragraph(_text_of(h)) for h in page.iter("h1")]
     names = [name for name in names if name]
     if (

@@ -79,6 +79,7 @@ _MAGIC = (
 _VIETNAMESE_ONLY = frozenset("ăđơưĂĐƠƯ\u0300\u0301\u0303\u0309\u0323")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How inputs are read.
