@@ -231,3 +231,15 @@ def test_shared_pages(folder: str) -> None:
             assert extraction.reason is not None and extraction.reason.startswith(LISTING), (
                 page.name
             )
+
+
+def test_recursion_in_the_extractor_is_a_too_deep_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    def recurse(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", recurse)
+    extraction = extract_article(_nested(1200))
+    assert extraction.paragraphs == ()
+    assert extraction.reason == f"the page is nested 1203 {TOO_DEEP}"

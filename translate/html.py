@@ -66,6 +66,13 @@ def extract_article(html: str) -> Extraction:
     Returns:
         The paragraphs, or the reason why there are none.
     """
+    try:
+        return _extract(html)
+    except RecursionError:  # a recursive step of trafilatura's on a deep page
+        return Extraction((), _too_deep(html))
+
+
+def _extract(html: str) -> Extraction:
     import trafilatura  # heavy (~0.15 s to import): only when an HTML page is read
 
     page = _parse_page(html)
@@ -247,11 +254,14 @@ def _listing(page: _Element, body: list[str]) -> int:
         sizes[element] = (total, linked, count)
         if total in lengths and (squeezed := _squeeze(_text_of(element))) in wanted:
             located[squeezed] = element  # the outermost element with that text
+    sizes_of_headlines = {len(h) for h in headlines}
     kinds: list[str] = []
     for paragraph in body:
         element = located.get(squeezed := _squeeze(paragraph))
         if element is None:
-            glued = any(squeezed.startswith(h) and squeezed != h for h in headlines)
+            glued = any(
+                squeezed[:size] in headlines for size in sizes_of_headlines if size < len(squeezed)
+            )
             kinds.append("teaser" if glued else "prose")
         else:
             total, linked, _ = sizes[element]
