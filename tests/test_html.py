@@ -180,6 +180,8 @@ TOO_DEEP = "levels deep, more than the HTML parser handles (2047); save the arti
         ),
         # the page says ISO-8859-1 but is UTF-8: UTF-8 wins, as it decodes
         (_article(PROSE).replace('charset="utf-8"', 'charset="iso-8859-1"'), [HEADLINE, *PROSE]),
+        # stray NUL bytes in a UTF-8 page are dropped, as browsers do
+        (_article(PROSE).replace("Thành", "Th\x00ành").encode("utf-8"), [HEADLINE, *PROSE]),
         (b"\x00\xff\xfe garbage \x00\x13" * 100, "binary file (NUL byte at offset 0), not text"),
     ],
     ids=[
@@ -194,6 +196,7 @@ TOO_DEEP = "levels deep, more than the HTML parser handles (2047); save the arti
         "comment-only",
         "links-only",
         "wrong-meta-charset",
+        "nul-bytes",
         "binary-garbage",
     ],
 )

@@ -638,6 +638,14 @@ def _decode_html(data: bytes, source: str, encoding: str | None) -> str:
     try:
         return decode(data, source, encoding)
     except InputError:
+        # A few stray NUL bytes in a page (a crawler's or an editor's) are dropped,
+        # as browsers do; UTF-16 has one in every other byte and stays refused.
+        nuls = data.count(b"\x00")
+        if encoding is None and 0 < nuls * 100 < len(data):
+            try:
+                return decode(data.replace(b"\x00", b""), source, encoding)
+            except InputError:
+                pass
         # A page that is not UTF-8 usually says what it is in <meta charset>.
         declared = _HTML_CHARSET.search(data[:_HEAD_BYTES]) if encoding is None else None
         if declared is not None:
