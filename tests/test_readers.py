@@ -868,27 +868,7 @@ def test_html_meta_charset_is_honoured(tmp_path: Path) -> None:
     assert read_doc(path).paragraphs == ("Kế hoạch chống ngập mùa mưa", *PARAGRAPHS)
 
 
-@pytest.mark.parametrize(
-    "html",
-    [
-        _page("").replace("<h1>Kế hoạch chống ngập mùa mưa</h1>", ""),
-        '<html><head><title>App</title></head><body><div id="root"></div>'
-        "<script>render()</script></body></html>",
-        "<html><body><ul>"
-        + "".join(f'<li><a href="/{i}">Tin số {i} về thời sự hôm nay</a></li>' for i in range(30))
-        + "</ul></body></html>",
-        "<!-- nothing -->",
-    ],
-    ids=["boilerplate-only", "javascript-app", "links-only", "comment-only"],
-)
-def test_html_without_article(tmp_path: Path, html: str) -> None:
-    path = write(tmp_path / "page.html", html)
-    assert read_one(path) == DocumentFailure(
-        "page.html",
-        str(path),
-        "no article text found; if this page is a listing or the article is rendered by "
-        "JavaScript, save the article text as .txt",
-    )
+# The pages without an article (listings, scripts only, boilerplate) are in test_html.py.
 
 
 # --- the table and the package -------------------------------------------------------

@@ -96,11 +96,6 @@ _MAGIC = (
 _VIETNAMESE_ONLY = frozenset("ăđơưĂĐƠƯ\u0300\u0301\u0303\u0309\u0323")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-_NO_ARTICLE = (
-    "no article text found; if this page is a listing or the article is rendered by "
-    "JavaScript, save the article text as .txt"
-)
-
 
 @dataclass(frozen=True)
 class ReadOptions:
@@ -785,17 +780,28 @@ def _read_html(item: InputFile, options: ReadOptions) -> Iterator[Document | Doc
         return
     from translate.html import extract_article  # trafilatura is heavy: only for HTML
 
-    paragraphs = extract_article(html) if html.strip() else []
-    if not paragraphs:
-        yield item.failure(_NO_ARTICLE if html.strip() else _no_text(html))
+    if not html.strip():
+        yield item.failure(_no_text(html))
         return
-    yield _document(item, paragraphs, "\n")
+    extraction = extract_article(html)
+    if extraction.reason is not None:
+        yield item.failure(extraction.reason)
+        return
+    yield _document(item, extraction.paragraphs, "\n")
 
 
 def _decode_html(data: bytes, source: str, encoding: str | None) -> str:
     try:
         return decode(data, source, encoding)
     except InputError:
+        # A few stray NUL bytes in a page (a crawler's or an editor's) are dropped,
+        # as browsers do; UTF-16 has one in every other byte and stays refused.
+        nuls = data.count(b"\x00")
+        if encoding is None and 0 < nuls * 100 < len(data):
+            try:
+                return decode(data.replace(b"\x00", b""), source, encoding)
+            except InputError:
+                pass
         # A page that is not UTF-8 usually says what it is in <meta charset>.
         declared = _HTML_CHARSET.search(data[:_HEAD_BYTES]) if encoding is None else None
         if declared is not None:
