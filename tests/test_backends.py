@@ -167,10 +167,11 @@ def test_concurrent_first_conversions_all_succeed(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Hà Nội là thủ đô của Việt Nam.\n", encoding="utf-8")
     env = {**os.environ, "VI2EN_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "translate", "translate", str(article), "-q", "--no-cache"]
+    command += ["--model", str(TINY_MODEL), "--backend", "ctranslate2"]
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "translate", "translate", str(article), "-q", "--no-cache"]
-            + ["--model", str(TINY_MODEL), "--backend", "ctranslate2", "-o", str(tmp_path / f"o{i}")],
+            [*command, "-o", str(tmp_path / f"o{i}")],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
