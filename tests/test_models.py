@@ -119,3 +119,35 @@ def test_models_info_on_a_local_directory() -> None:
     result = CliRunner().invoke(main, ["models", "info", str(TINY_MODEL)])
     assert result.exit_code == 0
     assert f'"path": "{TINY_MODEL}"' in result.output
+
+
+def test_a_failed_download_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    import translate.models
+    from translate.errors import ModelLoadError
+
+    def snapshot_download(name: str, **kwargs: object) -> str:
+        if kwargs.get("local_files_only"):
+            raise LocalEntryNotFoundError("not cached")
+        raise RuntimeError("Server error '500' for url 'http://hub/x'\nFor more information: ...")
+
+    monkeypatch.setattr(translate.models, "_offline", lambda: False)
+    monkeypatch.setattr(translate.models, "_hub_unreachable", lambda: None)
+    monkeypatch.setattr(translate.models, "_download_patterns", lambda name, revision: ["*"])
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    with pytest.raises(ModelLoadError) as caught:
+        translate.models.resolve_model("org/model")
+    assert str(caught.value) == (
+        "cannot load model 'org/model': download failed (RuntimeError: Server error '500' "
+        "for url 'http://hub/x'); pass --model DIR with a downloaded model, "
+        "or run `vi2en models download org/model` where a network exists"
+    )
+
+
+def test_hub_library_warnings_are_silenced_below_vv(monkeypatch: pytest.MonkeyPatch) -> None:
+    # huggingface_hub reads its level when imported and prints retries through its own handler.
+    monkeypatch.delenv("HF_HUB_VERBOSITY", raising=False)
+    CliRunner().invoke(main, ["models", "info", str(TINY_MODEL)])
+    assert os.environ["HF_HUB_VERBOSITY"] == "error"

@@ -22,7 +22,7 @@ def article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _run(article: Path, out: Path, *options: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        main, ["translate", str(article), "-o", str(out), "--no-cache", "-q", *options]
+        main, ["translate", str(article), "-o", str(out), "--no-cache", *options]
     )
     return result.exit_code, result.output
 

@@ -46,6 +46,8 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     for name in ("transformers", "huggingface_hub", "httpx", "urllib3", "trafilatura"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
     if verbose < 2:
+        # huggingface_hub sets its level (and adds its own handler) when imported, after this.
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         # transformers' own progress bars (loading, saving weights) would break ours.

@@ -217,7 +217,9 @@ def _snapshot(
             name, "it is not in the local cache and the hub cannot be reached"
         ) from exc
     except Exception as exc:
-        raise _unavailable(name, f"download failed ({type(exc).__name__}: {exc})") from exc
+        # Some messages run over several lines (a URL, then advice); the first says it.
+        first_line = next(iter(str(exc).splitlines()), "")
+        raise _unavailable(name, f"download failed ({type(exc).__name__}: {first_line})") from exc
 
 
 def _download_patterns(name: str, revision: str | None) -> list[str]:
