@@ -156,3 +156,92 @@ def test_ctranslate2_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ModelLoadError, match=r"pip install 'vi2en\[fast\]'"):
         choose_backend("ctranslate2", model)
     assert choose_backend("auto", model) == "transformers"
+
+
+def test_concurrent_first_conversions_all_succeed(tmp_path: Path) -> None:
+    # Three processes on a fresh cache: one converts, the others wait and use its result.
+    import os
+    import subprocess
+    import sys
+
+    article = tmp_path / "a.txt"
+    article.write_text("Hà Nội là thủ đô của Việt Nam.\n", encoding="utf-8")
+    env = {**os.environ, "VI2EN_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "translate", "translate", str(article), "-q", "--no-cache"]
+    command += ["--model", str(TINY_MODEL), "--backend", "ctranslate2"]
+    runs = [
+        subprocess.Popen(
+            [*command, "-o", str(tmp_path / f"o{i}")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(3)
+    ]
+    outputs = [(run.communicate()[0], run.returncode) for run in runs]
+    assert [code for _, code in outputs] == [0, 0, 0], outputs
+    converted = [p.name for p in (tmp_path / "cache" / "ctranslate2").iterdir()]
+    assert len([name for name in converted if not name.endswith(".lock")]) == 1, converted
+    corpora = {(tmp_path / f"o{i}" / "corpus.tsv").read_text("utf-8") for i in range(3)}
+    assert len(corpora) == 1
+
+
+def test_conversion_cleans_what_a_killed_converter_left() -> None:
+    from translate.backends import ct2
+
+    model = resolve_model(str(TINY_MODEL))
+    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    leftover = target.parent / f".{target.name}-dead"
+    (leftover / "model").mkdir(parents=True)
+    target.mkdir()
+    (target / "config.json").write_text("{}")  # a half-copied conversion without model.bin
+    assert ct2.converted_model(model, "int8") == target
+    assert (target / "model.bin").is_file() and not leftover.exists()
+
+
+def test_conversion_waits_for_the_lock_holder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from filelock import FileLock
+
+    from translate.backends import ct2
+
+    model = resolve_model(str(TINY_MODEL))
+    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    target.parent.mkdir(parents=True)
+    converted: list[str] = []
+    monkeypatch.setattr(ct2, "_convert", lambda *args: converted.append("converted"))
+    held = threading.Event()
+
+    def winner() -> None:
+        with FileLock(target.parent / f"{target.name}.lock"):
+            held.set()
+            time.sleep(0.3)
+            target.mkdir()
+            (target / "model.bin").write_bytes(b"done")
+
+    thread = threading.Thread(target=winner)
+    thread.start()
+    held.wait()
+    assert ct2.converted_model(model, "int8") == target
+    assert converted == []  # the waiter used the holder's result
+    thread.join()
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_batch_size_does_not_change_outputs(backend: str) -> None:
+    # Why --batch-size and --max-batch-tokens are not part of the settings check.
+    text = (Path(__file__).parent / "data" / "sample" / "ntrex-article.vi.txt").read_text("utf-8")
+    sentences = [line for line in text.splitlines() if line.strip()] + SENTENCES
+
+    def run(batch_size: int) -> list[str]:
+        translator = Translator(
+            str(TINY_MODEL),
+            settings=BackendSettings(backend=backend, device="cpu"),
+            max_batch_size=batch_size,
+        )
+        return translator.translate(sentences)
+
+    assert run(1) == run(64)

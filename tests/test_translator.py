@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from translate.backends import DecodingOptions
+from translate.backends import BackendSettings, DecodingOptions
 from translate.backends.base import ResolvedDecoding
 from translate.backends.fake import FakeBackend
 from translate.errors import Interrupted
 from translate.memory import TranslationMemory, normalise_source
 from translate.translator import (
+    PREPROCESS_VERSION,
     Translator,
     has_ngram_loop,
     is_copy_through,
@@ -207,3 +208,103 @@ def test_megabyte_paragraph_without_punctuation_is_translated_whole() -> None:
     assert pair.target.count("EN:") >= 120_000 // 511
     assert pipeline.translator.stats.split_long == 1
     assert pair.target.replace("EN: ", "").split() == [w.upper() for w in text.split()]
+
+
+def _is_plain_json(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_is_plain_json(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def test_same_model_spelled_four_ways_is_one_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import ROOT, TINY_MODEL
+
+    monkeypatch.chdir(ROOT)
+    spellings = ["models/tiny-vi-en", "./models/tiny-vi-en", "models/tiny-vi-en/", str(TINY_MODEL)]
+    translators = [Translator(name) for name in spellings]
+    configurations = [t.configuration() for t in translators]
+    assert all(c == configurations[0] for c in configurations)
+    assert len({t.namespace() for t in translators}) == 1
+    assert not any("tiny-vi-en" in str(value) for value in configurations[0].values())
+
+
+def test_configuration_is_structured_json() -> None:
+    from tests.conftest import TINY_MODEL
+
+    configuration = Translator(str(TINY_MODEL)).configuration()
+    assert _is_plain_json(configuration)
+    assert configuration["preprocess"] == PREPROCESS_VERSION
+    assert configuration["decoding"] == {
+        "beams": 4,
+        "max_length": 64,
+        "max_length_ratio": 3.0,
+        "min_length": 0,
+        "no_repeat_ngram_size": 0,
+        "redecode_loops": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"decoding": DecodingOptions(redecode_loops=True)},
+        {"decoding": DecodingOptions(beams=2)},
+        {"decoding": DecodingOptions(max_length=10)},
+        {"decoding": DecodingOptions(max_length_ratio=1.5)},
+        {"decoding": DecodingOptions(min_length=3)},
+        {"settings": BackendSettings(backend="transformers", device="cpu")},
+        {"settings": BackendSettings(backend="ctranslate2", device="cpu", compute_type="float32")},
+    ],
+    ids=["redecode-loops", "beams", "max-length", "ratio", "min-length", "backend", "compute-type"],
+)
+def test_every_output_changing_option_changes_configuration_and_namespace(
+    change: dict[str, object],
+) -> None:
+    from tests.conftest import TINY_MODEL
+
+    base = Translator(str(TINY_MODEL), settings=BackendSettings(device="cpu"))
+    other = Translator(str(TINY_MODEL), **change)  # type: ignore[arg-type]
+    assert other.configuration() != base.configuration()
+    assert other.namespace() != base.namespace()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"settings": BackendSettings(device="cpu", threads=1)},
+        {"max_batch_size": 1},
+        {"max_batch_tokens": 64},
+    ],
+    ids=["threads", "batch-size", "batch-tokens"],
+)
+def test_options_that_do_not_change_outputs_keep_the_namespace(change: dict[str, object]) -> None:
+    from tests.conftest import TINY_MODEL
+
+    base = Translator(str(TINY_MODEL), settings=BackendSettings(device="cpu"))
+    other = Translator(str(TINY_MODEL), **{"settings": BackendSettings(device="cpu"), **change})  # type: ignore[arg-type]
+    assert other.namespace() == base.namespace()
+
+
+def test_preprocess_version_is_in_the_namespace(monkeypatch: pytest.MonkeyPatch) -> None:
+    import translate.translator
+
+    translator, _ = fake_translator()
+    before = translator.namespace()
+    monkeypatch.setattr(translate.translator, "PREPROCESS_VERSION", "next")
+    translator, _ = fake_translator()
+    assert translator.configuration()["preprocess"] == "next"
+    assert translator.namespace() != before
+
+
+def test_redecode_loops_misses_the_memory_of_a_run_without_it(tmp_path: Path) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    first, _ = fake_translator()
+    first.memory = memory
+    first.translate(["một"])
+    other, backend = fake_translator()
+    other.memory = memory
+    other.decoding = DecodingOptions(redecode_loops=True)
+    other.translate(["một"])
+    assert backend.calls

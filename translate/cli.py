@@ -49,6 +49,8 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     for name in ("transformers", "huggingface_hub", "httpx", "urllib3", "trafilatura"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
     if verbose < 2:
+        # huggingface_hub sets its level (and adds its own handler) when imported, after this.
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         # transformers' own progress bars (loading, saving weights) would break ours.
@@ -522,10 +524,12 @@ def _translate_to_directory(
     inputs: Sequence[str],
     kwargs: dict[str, Any],
 ) -> None:
+    from dataclasses import asdict
+
     from translate.job import ERRORS_FILE, Job
 
     settings = {
-        "reader": repr(_read_options(kwargs)),
+        "reader": asdict(_read_options(kwargs)),
         "abbreviations": sorted(_abbreviations(kwargs)),
     }
     job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
@@ -646,11 +650,10 @@ def models_download(name: str | None, target: Path | None) -> None:
 def models_info(name: str | None) -> None:
     """Show where model NAME is found, without downloading or loading it."""
     _setup_logging(0, False)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from translate.models import resolve_model
 
     with _errors_as_click():
-        model = resolve_model(name)
+        model = resolve_model(name, download=False)
     click.echo(
         json.dumps(
             {

@@ -36,6 +36,18 @@ class OutputError(Vi2enError):
     """An output cannot be written (unwritable directory, full disk)."""
 
 
+class CacheError(Vi2enError):
+    """A cache vi2en keeps (the translation memory) is damaged, locked or unusable.
+
+    Attributes:
+        path: The cache file.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class ConfigMismatchError(Vi2enError):
     """An output directory holds a run made with other settings."""
 

@@ -74,7 +74,44 @@ def _fingerprint_directory(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _unavailable(name: str, why: str) -> ModelLoadError:
+def _hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the hub cannot be reached (``None`` if it answers), found out in seconds.
+
+    Without it, huggingface_hub retries for half a minute before failing.
+    Proxies in the environment are honoured (urllib reads them too).
+    """
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from huggingface_hub import constants
+
+    outcome: list[str | None] = []
+
+    def probe() -> None:
+        try:
+            request = urllib.request.Request(constants.ENDPOINT, method="HEAD")
+            urllib.request.urlopen(request, timeout=timeout).close()
+        except urllib.error.HTTPError:
+            outcome.append(None)  # an answer, even an error status, means it is reachable
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", None) or exc
+            outcome.append(str(getattr(reason, "strerror", None) or reason))
+        else:
+            outcome.append(None)
+
+    # A thread, because a DNS lookup ignores the socket timeout.
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout + 1)
+    return outcome[0] if outcome else "no answer in time"
+
+
+def _unavailable(name: str, why: str, *, hint: bool = True) -> ModelLoadError:
+    if not hint:
+        return ModelLoadError(
+            f"cannot find model {name!r}: {why}; run `vi2en models download {name}` to fetch it"
+        )
     return ModelLoadError(
         f"cannot load model {name!r}: {why}; pass --model DIR with a downloaded model, "
         f"or run `vi2en models download {name}` where a network exists"
@@ -82,12 +119,21 @@ def _unavailable(name: str, why: str) -> ModelLoadError:
     )
 
 
-def resolve_model(name: str | None = None, *, revision: str | None = None) -> ResolvedModel:
+def _looks_like_path(name: str) -> bool:
+    return (
+        Path(name).expanduser().exists() or name.count("/") > 1 or name.startswith((".", "/", "~"))
+    )
+
+
+def resolve_model(
+    name: str | None = None, *, revision: str | None = None, download: bool = True
+) -> ResolvedModel:
     """Find a model's files, downloading them into the Hugging Face cache if needed.
 
     Args:
         name: A local directory or a hub id; ``None`` means :func:`default_model_name`.
         revision: A hub branch, tag or commit (hub ids only).
+        download: Fetch a hub model missing from the cache; ``False`` only looks.
 
     Returns:
         The model's local directory and fingerprint.
@@ -102,19 +148,22 @@ def resolve_model(name: str | None = None, *, revision: str | None = None) -> Re
         if not (local / "config.json").is_file():
             raise ModelLoadError(f"cannot load model {name!r}: the directory has no config.json")
         return ResolvedModel(name, local.resolve(), None, _fingerprint_directory(local))
-    if local.exists() or name.count("/") > 1 or name.startswith((".", "/", "~")):
+    if _looks_like_path(name):
         raise ModelLoadError(f"cannot load model {name!r}: no such model directory")
-    path = _snapshot(name, revision)
+    path = _snapshot(name, revision, download=download)
     commit = path.name
     return ResolvedModel(
         name, path, commit, hashlib.sha256(f"{name}@{commit}".encode()).hexdigest()[:16]
     )
 
 
-def _snapshot(name: str, revision: str | None, local_dir: Path | None = None) -> Path:
+def _snapshot(
+    name: str, revision: str | None, local_dir: Path | None = None, *, download: bool = True
+) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,
+        HFValidationError,
         LocalEntryNotFoundError,
         OfflineModeIsEnabled,
         RepositoryNotFoundError,
@@ -134,12 +183,31 @@ def _snapshot(name: str, revision: str | None, local_dir: Path | None = None) ->
                 )
             )
         except LocalEntryNotFoundError:
+            if not download:
+                raise _unavailable(
+                    name,
+                    "it is not in the local cache; `vi2en models info` does not download",
+                    hint=False,
+                ) from None
             if _offline():
                 raise
+            unreachable = _hub_unreachable()
+            if unreachable is not None:
+                raise _unavailable(
+                    name,
+                    f"it is not in the local cache and the hub cannot be reached ({unreachable})",
+                ) from None
         patterns = _download_patterns(name, revision)
         return Path(
             snapshot_download(name, revision=revision, allow_patterns=patterns, local_dir=local_dir)
         )
+    except ModelLoadError:
+        raise
+    except HFValidationError as exc:
+        raise ModelLoadError(
+            f"cannot load model {name!r}: it is neither a model directory nor a hub id "
+            "(like Helsinki-NLP/opus-mt-vi-en)"
+        ) from exc
     except (RepositoryNotFoundError, GatedRepoError) as exc:
         raise _unavailable(name, "no such model on the hub (or it is private)") from exc
     except RevisionNotFoundError as exc:
@@ -149,7 +217,9 @@ def _snapshot(name: str, revision: str | None, local_dir: Path | None = None) ->
             name, "it is not in the local cache and the hub cannot be reached"
         ) from exc
     except Exception as exc:
-        raise _unavailable(name, f"download failed ({type(exc).__name__}: {exc})") from exc
+        # Some messages run over several lines (a URL, then advice); the first says it.
+        first_line = next(iter(str(exc).splitlines()), "")
+        raise _unavailable(name, f"download failed ({type(exc).__name__}: {first_line})") from exc
 
 
 def _download_patterns(name: str, revision: str | None) -> list[str]:
@@ -174,9 +244,20 @@ def download_model(name: str | None = None, target: Path | None = None) -> Path:
         The directory holding the model.
 
     Raises:
-        ModelLoadError: The model cannot be downloaded.
+        ModelLoadError: The model cannot be downloaded, or ``name`` is a path
+            (a local directory needs no download).
     """
     name = name or default_model_name()
+    local = Path(name).expanduser()
+    if local.is_dir():
+        raise ModelLoadError(
+            f"{name!r} is a local directory: it needs no download; pass --model {name} to use it"
+        )
+    if _looks_like_path(name):
+        raise ModelLoadError(
+            f"no such directory {name!r}; `vi2en models download` takes a hub id "
+            f"such as {DEFAULT_MODEL}"
+        )
     if target is not None:
         target.mkdir(parents=True, exist_ok=True)
     return _snapshot(name, None, target)

@@ -9,6 +9,7 @@ The model is loaded only when some sentence misses the memory.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,12 @@ from translate.memory import TranslationMemory, namespace_key, normalise_source
 from translate.models import ResolvedModel, resolve_model
 
 logger = logging.getLogger(__name__)
+
+# Names the preprocessing that shapes the text fed to the model (normalisation,
+# invisible-character removal, whitespace cleaning). It is part of the memory
+# namespace and of the resume check: bump it whenever the text fed to the model
+# changes, so that no stale translation is served or mixed in.
+PREPROCESS_VERSION = "1"
 
 ProgressCallback = Callable[[int], None]
 
@@ -169,36 +176,49 @@ class Translator:
             )
         return self._resolved
 
-    def configuration(self) -> dict[str, str | None]:
-        """What shapes the translations, resolved without loading the model.
+    def configuration(self) -> dict[str, Any]:
+        """What shapes the translations, as plain JSON values, resolved without loading the model.
 
-        ``auto`` settings are resolved (backend, CTranslate2 compute type), so
-        that the same words on another machine are not taken for the same setup.
+        The model is named by its fingerprint, never by how its path was spelled.
+        ``auto`` settings are resolved (backend, device, precision), so that the
+        same words on another machine are not taken for the same setup.
         """
         model = self.resolved_model
+        common = {"decoding": self.decoding_signature(), "preprocess": PREPROCESS_VERSION}
         if model is None:
             assert self.backend is not None
-            return {"model": None, "model_fingerprint": None, "backend": self.backend.description}
+            return {
+                "model_fingerprint": None,
+                "backend": self.backend.description,
+                "device": None,
+                "compute_type": None,
+                **common,
+            }
         backend = choose_backend(self.settings.backend, model)
-        compute_type = None
         if backend == "ctranslate2":
             from translate.backends import ct2
 
             device = ct2.resolve_device(self.settings.device)
             compute_type = ct2.resolve_compute_type(self.settings.compute_type, device)
+        elif backend == "transformers":
+            from translate.backends.hf import pick_torch_device
+
+            device = pick_torch_device(self.settings.device)
+            compute_type = "float16" if device == "cuda" else "float32"
+        else:
+            device, compute_type = self.settings.device, self.settings.compute_type
         return {
-            "model": model.name,
             "model_fingerprint": model.fingerprint,
             "backend": backend,
+            "device": device,
             "compute_type": compute_type,
-            "decoding": self.decoding_signature(),
+            **common,
         }
 
     def namespace(self) -> str:
-        """The memory key of this configuration: model, backend and decoding options."""
+        """The memory key of this configuration: model, backend, decoding and preprocessing."""
         if self._namespace is None:
-            identity = sorted(f"{k}={v}" for k, v in self.configuration().items())
-            self._namespace = namespace_key(*identity, repr(self.decoding))
+            self._namespace = namespace_key(json.dumps(self.configuration(), sort_keys=True))
         return self._namespace
 
     def loaded_backend(self) -> Backend:
@@ -216,7 +236,7 @@ class Translator:
             self._decoding = self.loaded_backend().resolve(self.decoding)
         return self._decoding
 
-    def decoding_signature(self) -> str:
+    def decoding_signature(self) -> dict[str, int | float | bool | None]:
         """The decoding settings in effect, defaults filled in, without loading the model."""
         if self._decoding is not None:
             return self._decoding.signature()

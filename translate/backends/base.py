@@ -65,6 +65,7 @@ class ResolvedDecoding:
     max_length_ratio: float | None
     min_length: int
     no_repeat_ngram_size: int = 0
+    redecode_loops: bool = False
 
     def max_length_for(self, source_tokens: int) -> int:
         """The target-length cap for a source of ``source_tokens`` tokens."""
@@ -73,12 +74,16 @@ class ResolvedDecoding:
             cap = min(cap, int(self.max_length_ratio * source_tokens) + 10)
         return max(cap, self.min_length)
 
-    def signature(self) -> str:
-        """A stable string naming these settings, for caches and manifests."""
-        return (
-            f"beams={self.beams},max={self.max_length},ratio={self.max_length_ratio},"
-            f"min={self.min_length},nrng={self.no_repeat_ngram_size}"
-        )
+    def signature(self) -> dict[str, int | float | bool | None]:
+        """These settings as plain JSON values, for caches, resume checks and manifests."""
+        return {
+            "beams": self.beams,
+            "max_length": self.max_length,
+            "max_length_ratio": self.max_length_ratio,
+            "min_length": self.min_length,
+            "no_repeat_ngram_size": self.no_repeat_ngram_size,
+            "redecode_loops": self.redecode_loops,
+        }
 
 
 def usable_cores() -> int:
@@ -126,6 +131,7 @@ def resolve_decoding(decoding: DecodingOptions, defaults: dict[str, int]) -> Res
         max_length=decoding.max_length or defaults.get("max_length", 512),
         max_length_ratio=decoding.max_length_ratio,
         min_length=decoding.min_length or defaults.get("min_length", 0),
+        redecode_loops=decoding.redecode_loops,
     )
 
 

@@ -66,19 +66,49 @@ def resolve_compute_type(compute_type: str, device: str) -> str:
 def converted_model(model: ResolvedModel, quantization: str) -> Path:
     """The CTranslate2 conversion of ``model``, converting it on first use.
 
+    Any number of processes may ask at once: one converts under a file lock on
+    ``<key>.lock``, the others wait and use its result. A converter that died
+    leaves only a temporary folder, removed by the next one to hold the lock.
+
     Raises:
         ModelLoadError: The model cannot be converted (unsupported architecture).
     """
     target = cache_dir() / "ctranslate2" / f"{model.fingerprint}-{quantization}"
     if (target / "model.bin").is_file():
         return target
+    from filelock import FileLock, Timeout
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(target.parent / f"{target.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        logger.info("waiting for another process converting %s to CTranslate2", model.name)
+        lock.acquire()
+    try:
+        if not (target / "model.bin").is_file():
+            _remove_leftovers(target)
+            _convert(model, quantization, target)
+    finally:
+        lock.release()
+    return target
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove what a killed converter left (only the lock holder converts, so none is live)."""
+    for leftover in target.parent.glob(f".{target.name}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if target.exists():
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
     from ctranslate2.converters import TransformersConverter
     from transformers.utils import logging as transformers_logging
 
     # Its weight-loading progress bar would land in the middle of ours.
     transformers_logging.disable_progress_bar()
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     logger.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
@@ -91,7 +121,6 @@ def converted_model(model: ResolvedModel, quantization: str) -> Path:
         raise ModelLoadError(f"cannot convert {model.name} to CTranslate2: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return target
 
 
 # Seq2seq model types (config.json "model_type") that CTranslate2's TransformersConverter
