@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +35,8 @@ COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt")
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Every character str.splitlines() breaks a line at.
+_LINE_SEPARATORS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 logger = logging.getLogger("translate")
 
 
@@ -127,11 +130,10 @@ def reader_options(func: F) -> F:
     return func
 
 
-def _read_options(kwargs: dict[str, Any], *, keep_invisible: bool = False) -> Any:
+def _read_options(kwargs: dict[str, Any]) -> Any:
     from translate.readers import ReadOptions
 
     return ReadOptions(
-        keep_invisible=keep_invisible,
         encoding=kwargs["encoding"],
         blank_line_paragraphs=kwargs["blank_line_paragraphs"],
         id_field=kwargs["id_field"],
@@ -156,13 +158,11 @@ def _abbreviations(kwargs: dict[str, Any]) -> list[str]:
     return extra
 
 
-def _documents(
-    inputs: Sequence[str], kwargs: dict[str, Any], *, keep_invisible: bool = False
-) -> Iterator[Any]:
+def _documents(inputs: Sequence[str], kwargs: dict[str, Any]) -> Iterator[Any]:
     from translate.readers import check_inputs, read_documents
 
     check_inputs(inputs)
-    options = _read_options(kwargs, keep_invisible=keep_invisible)
+    options = _read_options(kwargs)
     return read_documents(inputs, options, stdin=sys.stdin.buffer)
 
 
@@ -495,8 +495,8 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
     failed = 0
     first = True
     with _errors_as_click():
-        # Zero-width characters are kept, so that the sentences are the file's text to the letter.
-        for document in _documents(inputs, kwargs, keep_invisible=True):
+        # Documents hold the input's text, so the sentences are the file's to the letter.
+        for document in _documents(inputs, kwargs):
             if isinstance(document, DocumentFailure):
                 failed += 1
                 click.echo(f"vi2en: skipped {document.source}: {document.reason}", err=True)
@@ -519,10 +519,12 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
                 if previous is not None and s.paragraph != previous:
                     lines.append("")
                 previous = s.paragraph
+                # The input's text may hold line separators: one sentence stays one line.
+                text = _LINE_SEPARATORS.sub(" ", s.text)
                 lines.append(
-                    f"{s.paragraph}\t{s.index}\t{s.start}\t{s.end}\t{s.text}"
+                    f"{s.paragraph}\t{s.index}\t{s.start}\t{s.end}\t{text}"
                     if output_format == "spans"
-                    else s.text
+                    else text
                 )
             if lines:
                 if not first and output_format != "json":

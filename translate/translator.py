@@ -24,8 +24,9 @@ from translate.backends.base import (
     resolve_decoding,
 )
 from translate.errors import Interrupted
-from translate.memory import TranslationMemory, namespace_key, normalise_source
+from translate.memory import TranslationMemory, namespace_key
 from translate.models import ResolvedModel, resolve_model
+from translate.readers import clean_paragraph
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +239,9 @@ class Translator:
             The translations, in input order.
         """
         self.stats.sentences += len(sentences)
-        keys = [normalise_source(s) for s in sentences]
+        # Sentences keep the input's text; the model and the memory see it
+        # cleaned, so that spacing variants of a sentence share one entry.
+        keys = [clean_paragraph(s) for s in sentences]
         done: dict[str, str] = {}
         pending: list[str] = []
         for key in dict.fromkeys(keys):
