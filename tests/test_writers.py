@@ -401,6 +401,7 @@ def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -
         ]
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(
     st.text(ANY_CHARACTER),
     st.lists(st.tuples(st.text(ANY_CHARACTER), st.text(ANY_CHARACTER)), max_size=4),
@@ -423,6 +424,7 @@ def test_tmx_ids_that_differ_in_a_control_character_stay_apart(
     assert [s.doc_id for s in read_tmx(tmp_path / "corpus.tmx")] == ["a", f"a{control}"]
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(VALID_TEXT, st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_moses_round_trips_line_aligned_for_any_text(
     doc_id: str, texts: list[tuple[str, str]]
@@ -437,6 +439,7 @@ def test_moses_round_trips_line_aligned_for_any_text(
         assert read_moses(Path(directory) / "corpus") == expected
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_tsv_is_one_line_per_pair_for_any_splitter(texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -450,6 +453,7 @@ def python_unescape(field: str) -> str:
     return field.encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_tsv_reads_back_with_the_csv_module(texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:

@@ -515,7 +515,8 @@ def _translate_to_stdout(
             progress.document_done()
     finally:
         progress.close()
-    _echo_warnings(pipeline.translator.stats)
+    if not kwargs["quiet"]:
+        _echo_warnings(pipeline.translator.stats)
     if failed:
         sys.exit(EXIT_DOCUMENTS_FAILED)
 
@@ -556,7 +557,7 @@ def _translate_to_directory(
             f"in {summary.seconds:.1f}s → {output}",
             err=True,
         )
-    _echo_warnings(stats)
+        _echo_warnings(stats)
     if summary.failures:
         for failure in summary.failures[:10]:
             click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
