@@ -372,6 +372,7 @@ def pairs_of(texts: list[tuple[str, str]], doc_id: str = "d") -> list[Pair]:
     return [Pair(doc_id, 0, i, s, t, 0, len(s)) for i, (s, t) in enumerate(texts)]
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -380,6 +381,7 @@ def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
         assert read_tsv(path) == texts
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(VALID_TEXT, st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
