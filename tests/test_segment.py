@@ -73,6 +73,12 @@ CASES = [
     ),
     # A zero-width space glued to the period stays with its sentence.
     ("zero-width-space", "Câu một.\u200b Câu hai.", ["Câu một.\u200b", "Câu hai."]),
+    # Documents keep control characters: invisible, like a zero-width space.
+    ("control-after-period", "Câu một.\x01 Câu hai.", ["Câu một.\x01", "Câu hai."]),
+    ("control-before-word", "Câu một. \x07Câu hai.", ["Câu một.", "\x07Câu hai."]),
+    # An abbreviation stays one whatever invisible character touches it.
+    ("abbreviation-zero-width-after", "Gặp GS.\u200b Lê Anh.", None),
+    ("abbreviation-control-before", "Gặp \x07GS. Lê Anh.", None),
     ("no-space-no-split", "Thiếu điện...Có nơi mất nước.", None),
     # Abbreviations.
     (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import csv
 import errno
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -26,6 +27,7 @@ from translate.writers import (
     open_writers,
     parse_formats,
     read_jsonl,
+    read_moses,
     read_tmx,
     read_tsv,
     write_jsonl,
@@ -184,7 +186,8 @@ def test_tsv_escapes(outdir: Path) -> None:
     lines = (outdir / "corpus.tsv").read_text(encoding="utf-8").split("\n")
     assert lines[0] == "Giá xăng\\ttăng 5%.\tPetrol\\tprices rose 5%."
     assert lines[3] == "Đường dẫn C:\\\\new\\\\table.\tPath C:\\\\new\\\\table."
-    assert lines[6] == "Xuống dòng\\r\\nkiểu Windows\u2028.\tWindows\\r\\nline end\u2028."
+    assert lines[5] == "Ký tự\\x01điều khiển\ufffe.\tControl\\x01char\ufffe."
+    assert lines[6] == "Xuống dòng\\r\\nkiểu Windows\\u2028.\tWindows\\r\\nline end\\u2028."
 
 
 def test_jsonl_reads_back_exactly(outdir: Path) -> None:
@@ -207,9 +210,24 @@ def test_moses_files_are_line_aligned(outdir: Path) -> None:
     )
     for text in (source, target, ids):
         assert len(text.splitlines()) == len(text.split("\n")) - 1 == len(PAIRS)
-    assert source.split("\n")[1] == "Dòng một dòng hai."
-    assert source.split("\n")[6] == "Xuống dòng  kiểu Windows ."  # CR, LF and U+2028
-    assert target.split("\n")[5] == "Control\x01char\ufffe."
+    # Escaped as in TSV, never replaced: CR, LF, U+2028, control characters.
+    assert source.split("\n")[1] == "Dòng một\\ndòng hai."
+    assert source.split("\n")[6] == "Xuống dòng\\r\\nkiểu Windows\\u2028."
+    assert target.split("\n")[5] == "Control\\x01char\ufffe."
+
+
+def test_moses_reads_back_exactly(outdir: Path) -> None:
+    assert read_moses(outdir / "corpus") == [
+        (p.doc_id, p.paragraph, p.sentence, p.source, p.target) for p in PAIRS
+    ]
+
+
+def test_read_moses_refuses_files_out_of_line(tmp_path: Path) -> None:
+    write_moses(PAIRS, tmp_path / "corpus")
+    with (tmp_path / "corpus.en").open("a", encoding="utf-8") as handle:
+        handle.write("one more\n")
+    with pytest.raises(ValueError, match="not line-aligned"):
+        read_moses(tmp_path / "corpus")
 
 
 def test_tmx_is_valid_tmx14(outdir: Path) -> None:
@@ -255,22 +273,35 @@ def test_tmx_header_escapes_attributes(tmp_path: Path) -> None:
 
 
 def test_tmx_units_hold_ids_and_text(outdir: Path) -> None:
-    assert tmx_units(outdir / "corpus.tmx") == [
+    units = tmx_units(outdir / "corpus.tmx")
+    plain = [
+        u
+        for u, pair in zip(units, PAIRS, strict=True)
+        if pair.sentence != 1 or pair.doc_id != "tin/the-thao"
+    ]
+    assert plain == [
         (
             {
                 "x-doc-id": pair.doc_id,
                 "x-paragraph": str(pair.paragraph),
                 "x-sentence": str(pair.sentence),
             },
-            {"vi": xml_allowed(pair.source), "en": xml_allowed(pair.target)},
+            {"vi": pair.source, "en": pair.target},
         )
         for pair in PAIRS
+        if pair.sentence != 1 or pair.doc_id != "tin/the-thao"
     ]
+
+
+def test_tmx_escapes_what_xml_cannot_hold_and_says_so(outdir: Path) -> None:
+    props, segments = tmx_units(outdir / "corpus.tmx")[5]
+    assert props["x-escaped"] == "vi en"
+    assert segments == {"vi": "Ký tự\\x01điều khiển\\ufffe.", "en": "Control\\x01char\\ufffe."}
 
 
 def test_read_tmx(outdir: Path) -> None:
     assert read_tmx(outdir / "corpus.tmx") == [
-        (xml_allowed(pair.source), xml_allowed(pair.target)) for pair in PAIRS
+        (p.doc_id, p.paragraph, p.sentence, p.source, p.target) for p in PAIRS
     ]
 
 
@@ -341,6 +372,7 @@ def pairs_of(texts: list[tuple[str, str]], doc_id: str = "d") -> list[Pair]:
     return [Pair(doc_id, 0, i, s, t, 0, len(s)) for i, (s, t) in enumerate(texts)]
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -349,6 +381,7 @@ def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
         assert read_tsv(path) == texts
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(VALID_TEXT, st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
 def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -370,31 +403,88 @@ def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -
         ]
 
 
+@settings(deadline=None)  # speed is not asserted
 @given(
     st.text(ANY_CHARACTER),
     st.lists(st.tuples(st.text(ANY_CHARACTER), st.text(ANY_CHARACTER)), max_size=4),
 )
-def test_tmx_round_trips_any_text_but_forbidden_characters(
-    doc_id: str, texts: list[tuple[str, str]]
-) -> None:
+def test_tmx_round_trips_any_text_and_id(doc_id: str, texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "corpus.tmx"
         write_tmx(pairs_of(texts, doc_id), path, RUN)
-        expected = [(xml_allowed(s), xml_allowed(t)) for s, t in texts]
-        units = tmx_units(path)
-        assert [(segments["vi"], segments["en"]) for _, segments in units] == expected
-        assert [props["x-doc-id"] for props, _ in units] == [xml_allowed(doc_id)] * len(texts)
-        assert read_tmx(path) == expected
+        units = tmx_units(path)  # valid TMX 1.4b whatever the text
+        assert len(units) == len(texts)
+        assert read_tmx(path) == [(doc_id, 0, i, s, t) for i, (s, t) in enumerate(texts)]
 
 
-@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
-def test_moses_stays_line_aligned_for_any_text(texts: list[tuple[str, str]]) -> None:
+@pytest.mark.parametrize("control", ["\x01", "\x1c", "\x0b", "\ufffe"], ids=repr)
+def test_tmx_ids_that_differ_in_a_control_character_stay_apart(
+    tmp_path: Path, control: str
+) -> None:
+    pairs = [Pair("a", 0, 0, "x", "y", 0, 1), Pair(f"a{control}", 0, 0, "x", "y", 0, 1)]
+    write_tmx(pairs, tmp_path / "corpus.tmx", RUN)
+    assert [s.doc_id for s in read_tmx(tmp_path / "corpus.tmx")] == ["a", f"a{control}"]
+
+
+@settings(deadline=None)  # speed is not asserted
+@given(VALID_TEXT, st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_moses_round_trips_line_aligned_for_any_text(
+    doc_id: str, texts: list[tuple[str, str]]
+) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        paths = write_moses(pairs_of(texts, "d\te\n"), Path(directory) / "corpus")
+        paths = write_moses(pairs_of(texts, doc_id), Path(directory) / "corpus")
         assert [p.name for p in paths] == ["corpus.vi", "corpus.en", "corpus.ids"]
         for path in paths:
             text = path.read_text(encoding="utf-8")
             assert len(text.splitlines()) == len(text.split("\n")) - 1 == len(texts)
+        expected = [(doc_id, 0, i, s, t) for i, (s, t) in enumerate(texts)]
+        assert read_moses(Path(directory) / "corpus") == expected
+
+
+@settings(deadline=None)  # speed is not asserted
+@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_tsv_is_one_line_per_pair_for_any_splitter(texts: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.tsv"
+        write_tsv(pairs_of(texts), path)
+        assert len(path.read_text(encoding="utf-8").splitlines()) == len(texts)
+
+
+def python_unescape(field: str) -> str:
+    """The README's recipe for unescaping a TSV field."""
+    return field.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+@settings(deadline=None)  # speed is not asserted
+@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), max_size=4))
+def test_tsv_reads_back_with_the_csv_module(texts: list[tuple[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.tsv"
+        write_tsv(pairs_of(texts), path)
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+        assert [tuple(map(python_unescape, row)) for row in rows] == texts
+
+
+@settings(deadline=None)  # the first example imports pandas
+@given(st.lists(st.tuples(VALID_TEXT, VALID_TEXT), min_size=1, max_size=4))
+def test_tsv_reads_back_with_pandas(texts: list[tuple[str, str]]) -> None:
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.tsv"
+        write_tsv(pairs_of(texts), path)
+        frame = pandas.read_csv(
+            path,
+            sep="\t",
+            header=None,
+            names=["source", "target"],
+            dtype=str,
+            quoting=csv.QUOTE_NONE,
+            keep_default_na=False,
+            encoding="utf-8",
+        )
+        frame = frame.map(python_unescape)
+        assert list(frame.itertuples(index=False, name=None)) == texts
 
 
 # --- choosing formats ------------------------------------------------------------------

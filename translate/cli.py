@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import select
 import signal
 import sys
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -37,6 +38,8 @@ COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt")
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Every character str.splitlines() breaks a line at.
+_LINE_SEPARATORS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 logger = logging.getLogger("translate")
 
 
@@ -145,11 +148,10 @@ def reader_options(func: F) -> F:
     return func
 
 
-def _read_options(kwargs: dict[str, Any], *, keep_invisible: bool = False) -> Any:
+def _read_options(kwargs: dict[str, Any]) -> Any:
     from translate.readers import ReadOptions
 
     return ReadOptions(
-        keep_invisible=keep_invisible,
         encoding=kwargs["encoding"],
         blank_line_paragraphs=kwargs["blank_line_paragraphs"],
         id_field=kwargs["id_field"],
@@ -175,18 +177,14 @@ def _abbreviations(kwargs: dict[str, Any]) -> list[str]:
 
 
 def _documents(
-    inputs: Sequence[str],
-    kwargs: dict[str, Any],
-    *,
-    keep_invisible: bool = False,
-    output: Path | None = None,
+    inputs: Sequence[str], kwargs: dict[str, Any], *, output: Path | None = None
 ) -> Iterator[Any]:
     """The documents of ``inputs``; the ``output`` folder is never read as input."""
     from translate.readers import check_inputs, read_documents
 
     exclude = [] if output is None else [output]
     check_inputs(inputs, exclude=exclude)
-    options = _read_options(kwargs, keep_invisible=keep_invisible)
+    options = _read_options(kwargs)
     return read_documents(inputs, options, stdin=sys.stdin.buffer, exclude=exclude)
 
 
@@ -292,33 +290,101 @@ class _StopFlag:
             raise Interrupted(self.signal_number)
 
 
-class _ProgressBar:
-    """Documents and sentences on stderr, only when stderr is a terminal."""
+# The document count is fractional while a window is translated: one decimal.
+_BAR_FORMAT = (
+    "{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total_fmt} docs "
+    "[{elapsed}<{remaining}, {rate_fmt}{postfix}]"
+)
+_BAR_FORMAT_NO_TOTAL = "{desc}: {n:.1f} docs [{elapsed}, {rate_fmt}{postfix}]"
 
-    def __init__(self, enabled: bool, total: int | None) -> None:
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+class _ProgressBar:
+    """Documents and sentences on stderr, only when stderr is a terminal.
+
+    The pipeline finishes documents a window (thousands of sentences) at a
+    time, so the bar advances through each window's documents as its
+    sentences are translated, and the estimate of the time left follows the
+    sentences. While the bar is shown, log records are written above it
+    (``tqdm.write``), never onto it.
+
+    Args:
+        enabled: Show the bar.
+        total: Documents expected; ``None`` when unknown (stdin).
+        file: Where the bar goes (default: stderr).
+    """
+
+    def __init__(self, enabled: bool, total: int | None, file: IO[str] | None = None) -> None:
         self.bar: Any = None
         self.sentences = 0
+        self.documents = 0
+        self._window_documents = 0
+        self._window_sentences = 0
+        self._window_done = 0
+        self._logging: Any = None
         if enabled:
             from tqdm import tqdm
+            from tqdm.contrib.logging import logging_redirect_tqdm
 
             self.bar = tqdm(
-                total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="translating"
+                total=total,
+                unit="doc",
+                file=file or sys.stderr,
+                dynamic_ncols=True,
+                desc="translating",
+                bar_format=_BAR_FORMAT if total else _BAR_FORMAT_NO_TOTAL,
             )
+            self._logging = logging_redirect_tqdm(tqdm_class=tqdm)
+            self._logging.__enter__()
+
+    def window_started(self, documents: int, sentences: int) -> None:
+        self._window_documents = documents
+        self._window_sentences = sentences
+        self._window_done = 0
+        self._show()
 
     def document_done(self) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
+        self.documents += 1
+        if self._window_documents:
+            # One of the window's documents: its share is already on the bar.
+            self._window_documents -= 1
+        self._show()
 
     def sentences_done(self, count: int) -> None:
         self.sentences += count
-        if self.bar is not None:
-            elapsed = self.bar.format_dict.get("elapsed") or 0
-            rate = f"{self.sentences / elapsed:.1f}/s" if elapsed else "?"
-            self.bar.set_postfix_str(f"{self.sentences} sentences, {rate}", refresh=True)
+        self._window_done += count
+        self._show()
+
+    def _show(self) -> None:
+        if self.bar is None:
+            return
+        share = 1.0
+        if self._window_sentences:
+            share = min(1.0, self._window_done / self._window_sentences)
+        position = self.documents + self._window_documents * share
+        if self.bar.total:
+            position = min(position, self.bar.total)
+        self.bar.update(position - self.bar.n)
+        self.bar.set_postfix_str(_plural(self.sentences, "sentence"), refresh=True)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Clear the bar while something is written to the terminal."""
+        if self.bar is None:
+            yield
+            return
+        with self.bar.external_write_mode(file=sys.stdout):
+            yield
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self._logging.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command()
@@ -457,7 +523,7 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
             pipeline = _build_pipeline(kwargs, stop)
             documents = _documents(inputs, kwargs, output=output)
             if output is None:
-                _translate_to_stdout(pipeline, documents)
+                _translate_to_stdout(pipeline, documents, inputs, kwargs)
             else:
                 _translate_to_directory(pipeline, documents, output, formats, inputs, kwargs)
     except Interrupted as exc:
@@ -502,18 +568,53 @@ def _build_pipeline(kwargs: dict[str, Any], stop: _StopFlag) -> Any:
     )
 
 
-def _translate_to_stdout(pipeline: Any, documents: Iterator[Any]) -> None:
+def _progress_bar(
+    inputs: Sequence[str], kwargs: dict[str, Any], output: Path | None = None
+) -> _ProgressBar:
+    """A bar when stderr is a terminal and -q is not given; stdin gives no total."""
+    show = not kwargs["quiet"] and sys.stderr.isatty()
+    total = None
+    if show:
+        from translate.readers import count_documents
+
+        total = count_documents(
+            inputs, _read_options(kwargs), exclude=[] if output is None else [output]
+        )
+    return _ProgressBar(show, total)
+
+
+def _translate_to_stdout(
+    pipeline: Any, documents: Iterator[Any], inputs: Sequence[str], kwargs: dict[str, Any]
+) -> None:
     from translate.records import DocumentFailure
 
     failed = 0
-    for result in pipeline.translate_documents(documents):
-        if isinstance(result, DocumentFailure):
-            failed += 1
-            click.echo(f"vi2en: skipped {result.source}: {result.reason}", err=True)
-        else:
-            click.echo(result.translated_text(), nl=False)
+    progress = _progress_bar(inputs, kwargs)
+    try:
+        results = pipeline.translate_documents(
+            documents, progress=progress.sentences_done, window_started=progress.window_started
+        )
+        for result in results:
+            with progress.writing():
+                if isinstance(result, DocumentFailure):
+                    failed += 1
+                    click.echo(f"vi2en: skipped {result.source}: {result.reason}", err=True)
+                else:
+                    click.echo(result.translated_text(), nl=False)
+            progress.document_done()
+    finally:
+        progress.close()
+    if not kwargs["quiet"]:
+        _echo_warnings(pipeline.translator.stats)
     if failed:
         sys.exit(EXIT_DOCUMENTS_FAILED)
+
+
+def _echo_warnings(stats: Any) -> None:
+    """The repeated warnings, one line per kind: count and first documents."""
+    for summary in stats.warnings.values():
+        where = f" (first in {', '.join(summary.documents)})" if summary.documents else ""
+        click.echo(f"vi2en: warning: {summary.message}: {summary.count}{where}", err=True)
 
 
 def _translate_to_directory(
@@ -533,13 +634,7 @@ def _translate_to_directory(
         "abbreviations": sorted(_abbreviations(kwargs)),
     }
     job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
-    show = not kwargs["quiet"] and sys.stderr.isatty()
-    total = None
-    if show:
-        from translate.readers import count_documents
-
-        total = count_documents(inputs, _read_options(kwargs), exclude=[output])
-    progress = _ProgressBar(show, total)
+    progress = _progress_bar(inputs, kwargs, output)
     try:
         summary = job.run(documents, progress)
     finally:
@@ -547,17 +642,20 @@ def _translate_to_directory(
     stats = pipeline.translator.stats
     if not kwargs["quiet"]:
         click.echo(
-            f"vi2en: {summary.documents} documents ({summary.translated} translated, {summary.resumed} resumed, "
-            f"{len(summary.failures)} failed), {summary.pairs} sentence pairs, "
-            f"{stats.memory_hits} from memory, in {summary.seconds:.1f}s → {output}",
+            f"vi2en: {_plural(summary.documents, 'document')} ({summary.translated} translated, "
+            f"{summary.resumed} resumed, {len(summary.failures)} failed), "
+            f"{_plural(summary.pairs, 'sentence pair')}, {stats.memory_hits} from memory, "
+            f"in {summary.seconds:.1f}s → {output}",
             err=True,
         )
+        _echo_warnings(stats)
     if summary.failures:
         for failure in summary.failures[:10]:
             click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
         more = len(summary.failures) - 10
         click.echo(
-            f"vi2en: {len(summary.failures)} documents failed{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
+            f"vi2en: {_plural(len(summary.failures), 'document')} failed"
+            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
             err=True,
         )
         sys.exit(EXIT_DOCUMENTS_FAILED)
@@ -584,8 +682,8 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
     failed = 0
     first = True
     with _errors_as_click():
-        # Zero-width characters are kept, so that the sentences are the file's text to the letter.
-        for document in _documents(inputs, kwargs, keep_invisible=True):
+        # Documents hold the input's text, so the sentences are the file's to the letter.
+        for document in _documents(inputs, kwargs):
             if isinstance(document, DocumentFailure):
                 failed += 1
                 click.echo(f"vi2en: skipped {document.source}: {document.reason}", err=True)
@@ -608,10 +706,12 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
                 if previous is not None and s.paragraph != previous:
                     lines.append("")
                 previous = s.paragraph
+                # The input's text may hold line separators: one sentence stays one line.
+                text = _LINE_SEPARATORS.sub(" ", s.text)
                 lines.append(
-                    f"{s.paragraph}\t{s.index}\t{s.start}\t{s.end}\t{s.text}"
+                    f"{s.paragraph}\t{s.index}\t{s.start}\t{s.end}\t{text}"
                     if output_format == "spans"
-                    else s.text
+                    else text
                 )
             if lines:
                 if not first and output_format != "json":

@@ -42,6 +42,9 @@ class Progress(Protocol):
     def sentences_done(self, count: int) -> None:
         """``count`` more sentences translated."""
 
+    def window_started(self, documents: int, sentences: int) -> None:
+        """A window of ``documents`` holding ``sentences`` is being translated."""
+
 
 @dataclass
 class JobSummary:
@@ -220,7 +223,10 @@ class Job:
                     progress.document_done()
 
         sentences = progress.sentences_done if progress else None
-        for result in self.pipeline.translate_documents(pending(), progress=sentences):
+        window = progress.window_started if progress else None
+        for result in self.pipeline.translate_documents(
+            pending(), progress=sentences, window_started=window
+        ):
             if isinstance(result, DocumentFailure):
                 summary.failures.append(result)
                 failed.add(result.doc_id)

@@ -9,7 +9,7 @@ stays flat on any corpus size.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from translate.errors import BackendError, Vi2enError
@@ -98,19 +98,25 @@ class Pipeline:
             BackendError: The model failed on this document.
         """
         sentences = segment_paragraphs(document.doc_id, document.paragraphs, self.segmenter)
-        return align(document, sentences, self.translator.translate([s.text for s in sentences]))
+        targets = self.translator.translate(
+            [s.text for s in sentences], documents=[s.doc_id for s in sentences]
+        )
+        return align(document, sentences, targets)
 
     def translate_documents(
         self,
         documents: Iterable[Document | DocumentFailure],
         *,
         progress: ProgressCallback | None = None,
+        window_started: Callable[[int, int], None] | None = None,
     ) -> Iterator[DocumentResult]:
         """Translate a stream of documents, yielding results in input order.
 
         Args:
             documents: Documents, and failures from reading, which pass through.
             progress: Called with numbers of sentences as they are done.
+            window_started: Called with the numbers of documents and sentences
+                of each window before it is translated (for a progress bar).
 
         Yields:
             A :class:`TranslatedDocument`, or a :class:`DocumentFailure` for a
@@ -136,20 +142,25 @@ class Pipeline:
             window.append((item, sentences))
             del sentences  # the window owns them, and frees them as it releases documents
             if size >= self.window_sentences:
-                yield from self._translate_window(window, progress)
+                yield from self._translate_window(window, progress, window_started)
                 window, size = [], 0
-        yield from self._translate_window(window, progress)
+        yield from self._translate_window(window, progress, window_started)
 
     def _translate_window(
         self,
         window: list[tuple[Document | DocumentFailure, list[Sentence]]],
         progress: ProgressCallback | None,
+        window_started: Callable[[int, int], None] | None = None,
     ) -> Iterator[DocumentResult]:
-        texts = [
-            s.text for item, sentences in window if isinstance(item, Document) for s in sentences
-        ]
+        sentences = [s for item, ss in window if isinstance(item, Document) for s in ss]
+        if window_started is not None and window:
+            window_started(len(window), len(sentences))
         try:
-            targets = iter(self.translator.translate(texts, progress))
+            targets = iter(
+                self.translator.translate(
+                    [s.text for s in sentences], progress, [s.doc_id for s in sentences]
+                )
+            )
         except Exception as exc:
             if not _document_error(exc):
                 raise
@@ -157,7 +168,7 @@ class Pipeline:
             logger.warning("a batch failed (%s); retrying its documents one by one", _describe(exc))
             yield from self._translate_one_by_one(window, progress)
             return
-        del texts
+        del sentences
         for item, sentences in _release(window):
             if isinstance(item, Document):
                 result = align(item, sentences, [next(targets) for _ in sentences])
@@ -176,7 +187,9 @@ class Pipeline:
                 yield item
                 continue
             try:
-                targets = self.translator.translate([s.text for s in sentences], progress)
+                targets = self.translator.translate(
+                    [s.text for s in sentences], progress, [s.doc_id for s in sentences]
+                )
             except Exception as exc:
                 if not _document_error(exc):
                     raise

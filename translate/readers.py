@@ -10,13 +10,14 @@ files are read (a FIFO or a device is refused, never opened), output folders of
 vi2en are never read as input, and every document gets an output path that no
 other document's file or folder shares and that fits in a file name.
 
-Text is normalised the same way for every format, before anything else sees
-it: decoded (UTF-8 by default; a UTF-8, UTF-16 or UTF-32 byte-order mark is
-honoured; ``ReadOptions.encoding`` wins), line ends made LF, zero-width
-characters removed (unless ``keep_invisible``), every run of whitespace (no-break and other odd spaces,
-tabs) turned into one ordinary space, paragraphs stripped, empty ones dropped,
-and NFC applied, because decomposed Vietnamese diacritics tokenise differently
-from composed ones.
+Text and JSONL documents hold the input's text: decoded (UTF-8 by default; a
+UTF-8, UTF-16 or UTF-32 byte-order mark is honoured; ``ReadOptions.encoding``
+wins), line ends made LF, paragraphs stripped, blank ones dropped, and NFC
+applied (decomposed Vietnamese diacritics tokenise differently from composed
+ones). No-break and doubled spaces, tabs, zero-width and control characters
+stay, so that every sentence span indexes the input's paragraph; only what the
+model is fed is cleaned (:func:`clean_paragraph`). HTML paragraphs are the
+page's text cleaned the same way, since spacing in HTML is markup.
 
 Formats are one name→:class:`Reader` table, :data:`READERS`, which also feeds
 the CLI's ``--input-format`` choice. The HTML reader imports
@@ -45,7 +46,7 @@ from translate.records import Document, DocumentFailure
 
 # Bumped whenever normalisation or extraction changes what a file reads as, so
 # that content hashes of documents read by an older version no longer match.
-_READER_VERSION = "1"
+_READER_VERSION = "2"
 
 # Zero-width characters and the soft hyphen: invisible, but they split a word
 # in two for the tokenizer. C0/C1 control characters (other than whitespace)
@@ -53,7 +54,6 @@ _READER_VERSION = "1"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
 _DROP = re.compile(f"[{re.escape(_INVISIBLE + _CONTROLS)}]")
-_DROP_CONTROLS = re.compile(f"[{re.escape(_CONTROLS)}]")
 # Any whitespace that is not a single ordinary space: runs of spaces, tabs,
 # U+00A0 and the other no-break and typographic spaces (Python's \s covers them).
 # (A regex, not str.split/translate: several times faster on a 50 MB line.)
@@ -115,9 +115,6 @@ class ReadOptions:
             ``text_field``.
         input_format: ``auto`` (by file extension; stdin is txt) or the name of
             a reader in :data:`READERS`.
-        keep_invisible: Keep zero-width characters and soft hyphens in text
-            (``.txt`` and JSONL), so that the text is the file's to the letter
-            (``vi2en segment`` uses it; the translator drops them anyway).
 
     Raises:
         UnknownNameError: ``input_format`` is not ``auto`` or a reader name.
@@ -131,7 +128,6 @@ class ReadOptions:
     title_field: str = "title"
     body_field: str = "body"
     input_format: str = "auto"
-    keep_invisible: bool = False
 
     def __post_init__(self) -> None:
         if self.input_format != "auto" and self.input_format not in READERS:
@@ -240,58 +236,72 @@ class Reader:
 # --- normalisation ---------------------------------------------------------------------
 
 
-def clean_paragraph(text: str, keep_invisible: bool = False) -> str:
-    """Normalise one paragraph: invisible characters removed, spaces single, NFC.
+def clean_paragraph(text: str) -> str:
+    """What the model is fed of a text: invisible characters removed, spaces single, NFC.
+
+    Zero-width characters, soft hyphens and control characters are removed,
+    every run of whitespace (line breaks, tabs, no-break spaces) becomes one
+    space, and the text is stripped. Documents keep the input's text (see
+    :func:`split_paragraphs`); the translator cleans each sentence with this,
+    and the HTML reader cleans the text of a page (whose spacing is markup).
 
     Args:
-        text: One paragraph (or line); inner line breaks become spaces.
-        keep_invisible: Keep zero-width characters and soft hyphens (control
-            characters still go).
+        text: A paragraph or sentence.
 
     Returns:
-        The paragraph stripped; empty if nothing visible was left.
+        The cleaned text; empty if nothing visible was left.
     """
-    if keep_invisible:
-        if not _DROP.sub("", text).strip():
-            return ""
-        text = _ODD_WHITESPACE.sub(" ", _DROP_CONTROLS.sub("", text)).strip(" ")
-        return unicodedata.normalize("NFC", text)
     text = _ODD_WHITESPACE.sub(" ", _DROP.sub("", text)).strip(" ")
     # NFC last: a zero-width character between a letter and its combining mark
     # blocks composition until it is removed.
     return unicodedata.normalize("NFC", text)
 
 
-def split_paragraphs(
-    text: str, blank_line_paragraphs: bool = False, keep_invisible: bool = False
-) -> list[str]:
-    """Split decoded text into normalised, non-empty paragraphs.
+def input_paragraph(text: str) -> str:
+    """One paragraph as the input holds it: NFC, line breaks made spaces, stripped.
+
+    Nothing else changes (no-break spaces, doubled spaces, tabs, zero-width
+    and control characters are kept), so that a sentence's span in the
+    paragraph is the input's text to the letter.
+
+    Returns:
+        The paragraph; empty if it holds nothing visible.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text.replace("\n", " ").strip())
+    return text if clean_paragraph(text) else ""
+
+
+def split_paragraphs(text: str, blank_line_paragraphs: bool = False) -> list[str]:
+    """Split decoded text into its non-empty paragraphs, as the input holds them.
+
+    Each paragraph is NFC and stripped (:func:`input_paragraph`); a line that
+    holds nothing visible (only whitespace, zero-width or control characters)
+    is blank.
 
     Args:
         text: The text, with any line ends (LF, CRLF, CR).
         blank_line_paragraphs: Paragraphs are separated by blank lines and the
-            lines inside one are joined with a space; otherwise every
-            non-empty line is a paragraph.
-        keep_invisible: See :func:`clean_paragraph`.
+            line breaks inside one become spaces; otherwise every non-blank
+            line is a paragraph.
 
     Returns:
         The paragraphs, in order.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [clean_paragraph(line, keep_invisible) for line in text.split("\n")]
+    lines = text.split("\n")
     if not blank_line_paragraphs:
-        return [p for p in lines if p]
+        return [p for p in map(input_paragraph, lines) if p]
     paragraphs: list[str] = []
     block: list[str] = []
-    for line in lines:
-        if line:
+    for line in [*lines, ""]:
+        if clean_paragraph(line):
             block.append(line)
         elif block:
-            paragraphs.append(" ".join(block))
+            paragraphs.append(input_paragraph(" ".join(block)))
             block = []
-    if block:
-        paragraphs.append(" ".join(block))
     return paragraphs
 
 
@@ -524,7 +534,7 @@ def _read_txt(item: InputFile, options: ReadOptions) -> Iterator[Document | Docu
     except InputError as exc:
         yield item.failure(exc.reason)
         return
-    paragraphs = split_paragraphs(text, options.blank_line_paragraphs, options.keep_invisible)
+    paragraphs = split_paragraphs(text, options.blank_line_paragraphs)
     if not paragraphs:
         yield item.failure(_no_text(text))
         return
@@ -754,10 +764,10 @@ def _jsonl_record(
         )
     if not isinstance(text, str):
         return failure(f'the "{field}" field is {_json_type(text)}, not a string')
-    paragraphs = split_paragraphs(text, options.blank_line_paragraphs, options.keep_invisible)
+    paragraphs = split_paragraphs(text, options.blank_line_paragraphs)
     if not paragraphs:
         return failure(f'the "{field}" field has no text; nothing to translate')
-    if title is not None and (headline := clean_paragraph(title)):
+    if title is not None and (headline := input_paragraph(title)):
         paragraphs.insert(0, headline)
     return _document(
         item,

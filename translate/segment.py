@@ -47,8 +47,13 @@ _STRAIGHT_QUOTES = "\"'"
 _QUOTES = "”’»›" + _STRAIGHT_QUOTES
 # A dash or bullet followed by a space starts a list item or interview turn.
 _BULLETS = "-–—•+*"
-# Format characters (zero-width space, BOM) that real articles carry before words.
-_IGNORABLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Format characters (zero-width space, BOM) that real articles carry before
+# words, and control characters (other than whitespace) that scraped text
+# carries: invisible, so a sentence may end before or after them. Documents
+# keep them (the model is fed the text without them).
+_IGNORABLE = "\u200b\u200c\u200d\u2060\ufeff" + "".join(
+    chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace()
+)
 # Candidate sentence ends: a whole run of final punctuation followed by what
 # may follow a sentence end; runs glued to a word ("TP.HCM", "10.000") are
 # never looked at. The lookbehind after the first character stops the search
@@ -363,7 +368,8 @@ class Segmenter:
             kind_ok = False
         if not kind_ok:
             return False
-        if plain_period and end == term_end:
+        # Only invisible characters after the period: still a plain period.
+        if plain_period and not text[term_end:end].strip(_IGNORABLE):
             return self._period_ends_sentence(text, start, term_start, nxt, char)
         return True
 
@@ -373,7 +379,7 @@ class Segmenter:
         """Checks on the word before a single period: abbreviations, initials, numbers."""
         spaced = period > 0 and text[period - 1].isspace()
         raw, raw_start = _last_token(text, period)
-        word = raw.lstrip(_OPENERS + _STRAIGHT_QUOTES)
+        word = raw.lstrip(_OPENERS + _STRAIGHT_QUOTES + _IGNORABLE)
         if not word:
             return True
         if word in self._prefix:

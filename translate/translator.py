@@ -25,8 +25,9 @@ from translate.backends.base import (
     resolve_decoding,
 )
 from translate.errors import Interrupted
-from translate.memory import TranslationMemory, namespace_key, normalise_source
+from translate.memory import TranslationMemory, namespace_key
 from translate.models import ResolvedModel, resolve_model
+from translate.readers import clean_paragraph
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,40 @@ def make_batches(lengths: Sequence[int], max_tokens: int, max_size: int) -> list
     return batches
 
 
+# Warnings that can repeat once per sentence: logged once, then counted.
+WARNINGS = {
+    "split_long": "sentences over the model's input limit were translated in pieces",
+    "ngram_loop": "translations repeat an n-gram in a loop",
+}
+_FIRST_DOCUMENTS = 5
+
+
+@dataclass
+class WarningSummary:
+    """How often one kind of warning occurred, and in which documents first.
+
+    Attributes:
+        message: What the warning says (see :data:`WARNINGS`).
+        count: How many sentences it concerned.
+        documents: The first documents (ids) it occurred in, at most five.
+    """
+
+    message: str
+    count: int = 0
+    documents: list[str] = field(default_factory=list)
+
+    def add(self, documents: Sequence[str | None]) -> None:
+        """Count one occurrence per item of ``documents`` (``None``: no document id)."""
+        self.count += len(documents)
+        for document in documents:
+            if (
+                document is not None
+                and document not in self.documents
+                and len(self.documents) < _FIRST_DOCUMENTS
+            ):
+                self.documents.append(document)
+
+
 @dataclass
 class TranslationStats:
     """What happened to the sentences a translator was given."""
@@ -130,10 +165,24 @@ class TranslationStats:
     loops_flagged: int = 0
     batches: int = 0
     target_words: int = 0
+    warnings: dict[str, WarningSummary] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, int]:
-        """The counts, for the manifest."""
-        return dict(self.__dict__)
+    def warn(self, kind: str, documents: Sequence[str | None]) -> bool:
+        """Count a warning of ``kind`` (a key of :data:`WARNINGS`); True the first time."""
+        first = kind not in self.warnings
+        self.warnings.setdefault(kind, WarningSummary(WARNINGS[kind])).add(documents)
+        return first
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts and the warnings summary, for the manifest."""
+        counts: dict[str, Any] = {
+            name: value for name, value in self.__dict__.items() if name != "warnings"
+        }
+        counts["warnings"] = {
+            kind: {"message": w.message, "count": w.count, "documents": w.documents}
+            for kind, w in sorted(self.warnings.items())
+        }
+        return counts
 
 
 @dataclass
@@ -246,19 +295,29 @@ class Translator:
         return resolve_decoding(self.decoding, read_generation_defaults(model.path)).signature()
 
     def translate(
-        self, sentences: Sequence[str], progress: ProgressCallback | None = None
+        self,
+        sentences: Sequence[str],
+        progress: ProgressCallback | None = None,
+        documents: Sequence[str] | None = None,
     ) -> list[str]:
         """Translate ``sentences``; the result has one translation per input, in order.
 
         Args:
             sentences: Source sentences.
             progress: Called with a number of sentences each time some are done.
+            documents: The document id of each sentence, for warnings.
 
         Returns:
             The translations, in input order.
         """
         self.stats.sentences += len(sentences)
-        keys = [normalise_source(s) for s in sentences]
+        # Sentences keep the input's text; the model and the memory see it
+        # cleaned, so that spacing variants of a sentence share one entry.
+        keys = [clean_paragraph(s) for s in sentences]
+        document_of: dict[str, str] = {}
+        if documents is not None:
+            for key, document in zip(keys, documents, strict=True):
+                document_of.setdefault(key, document)
         done: dict[str, str] = {}
         pending: list[str] = []
         for key in dict.fromkeys(keys):
@@ -277,14 +336,14 @@ class Translator:
         if progress and reported:
             progress(reported)
         if pending:
-            translated = self._translate_with_model(pending, progress)
+            translated = self._translate_with_model(pending, progress, document_of)
             done.update(translated)
             if self.memory is not None:
                 self.memory.store(self.namespace(), translated.items())
         return [done[key] for key in keys]
 
     def _translate_with_model(
-        self, sources: list[str], progress: ProgressCallback | None
+        self, sources: list[str], progress: ProgressCallback | None, document_of: dict[str, str]
     ) -> dict[str, str]:
         backend = self.loaded_backend()
         decoding = self.resolved_decoding()
@@ -300,11 +359,17 @@ class Translator:
                 source, lambda text: len(backend.tokenize([text])[0]) <= backend.max_input_tokens
             )
             tokens_of.update(zip(pieces, backend.tokenize(pieces), strict=True))
-            logger.warning(
-                "a sentence of %d tokens exceeds the model's limit of %d; translating it in %d pieces",
+            document = document_of.get(source)
+            first = self.stats.warn("split_long", [document])
+            # Once in full, then counted: the summary at the end names the documents.
+            (logger.warning if first else logger.debug)(
+                "%sa sentence of %d tokens exceeds the model's limit of %d; translating it in "
+                "%d pieces%s",
+                f"{document}: " if document else "",
                 len(tokens),
                 backend.max_input_tokens,
                 len(pieces),
+                " (more are counted in the summary at the end)" if first else "",
             )
             self.stats.split_long += 1
             pieces_of[source] = pieces
@@ -325,7 +390,15 @@ class Translator:
         flagged = [u for u in units if has_ngram_loop(outputs[u])]
         if flagged:
             self.stats.loops_flagged += len(flagged)
-            logger.warning("%d translations repeat an n-gram in a loop", len(flagged))
+            source_of = {p: s for s, pieces in pieces_of.items() for p in pieces}
+            documents = [document_of.get(source_of[u]) for u in flagged]
+            first = self.stats.warn("ngram_loop", documents)
+            (logger.warning if first else logger.debug)(
+                "%d translations repeat an n-gram in a loop%s%s",
+                len(flagged),
+                f" (first in {documents[0]})" if documents[0] else "",
+                " (more are counted in the summary at the end)" if first else "",
+            )
             if self.decoding.redecode_loops:
                 guarded = ResolvedDecoding(
                     decoding.beams,

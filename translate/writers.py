@@ -1,4 +1,4 @@
-"""Write the aligned pairs as bilingual corpora: TSV, Moses, JSONL, TMX, and plain text.
+r"""Write the aligned pairs as bilingual corpora: TSV, Moses, JSONL, TMX, and plain text.
 
 Each format is one :class:`Writer` class in the :data:`WRITERS` table. A writer
 streams: it keeps its temporary files open and writes each document's pairs as
@@ -13,21 +13,25 @@ run that was interrupted and resumed writes the same bytes as one that was not.
 The run's settings are recorded in the TMX header and in the manifest.
 
 Formats:
-    tsv: ``corpus.tsv``, ``source<TAB>target`` per pair. Backslash, tab, LF and
-        CR are escaped as ``\\\\``, ``\\t``, ``\\n``, ``\\r``, so every pair is
-        one line; :func:`read_tsv` reverses it exactly.
+    tsv: ``corpus.tsv``, ``source<TAB>target`` per pair. Backslash, every
+        control character (tab, LF, CR, the rest of C0, DEL, C1) and U+2028,
+        U+2029 are written as Python string escapes (``\\``, ``\t``, ``\n``,
+        ``\r``, ``\xNN``, ``\uNNNN``), so every pair is one line whatever
+        splits the lines; :func:`read_tsv` reverses it exactly, and so does
+        ``field.encode("latin-1", "backslashreplace").decode("unicode_escape")``.
     moses: ``corpus.vi``, ``corpus.en`` and ``corpus.ids`` (``doc_id<TAB>
-        paragraph<TAB>sentence``), line-aligned. Moses files hold one segment
-        per line, so every line break inside a text (LF, CR, and the other
-        characters ``str.splitlines`` splits on) is replaced by a space; the
-        doc id is escaped as in TSV.
+        paragraph<TAB>sentence``), line-aligned; texts and ids are escaped as
+        in TSV (:func:`read_moses` reverses it).
     jsonl: ``corpus.jsonl``, one JSON object per pair with the keys doc_id,
         paragraph, sentence, source, target, start, end. Text is written as
         is (``ensure_ascii=False``), except that U+0085, U+2028 and U+2029
         are escaped so that any line splitter sees one record per line.
-    tmx: ``corpus.tmx``, TMX 1.4b with one ``<tu>`` per pair. Characters that
-        XML 1.0 forbids (control characters other than tab, LF and CR,
-        U+FFFE, U+FFFF, lone surrogates) are removed.
+    tmx: ``corpus.tmx``, TMX 1.4b with one ``<tu>`` per pair. A text or id
+        holding a character XML 1.0 forbids (control characters other than
+        tab, LF and CR, U+FFFE, U+FFFF) is written with those characters and
+        its backslashes escaped (``\xNN``, ``\uNNNN``, ``\\``), and the
+        ``<tu>`` names it in ``<prop type="x-escaped">`` (``doc-id``, ``vi``,
+        ``en``); :func:`read_tmx` reverses it.
     txt: ``txt/<output_path>.txt``, each translated article, mirroring the
         input's layout, with CR and CRLF turned into LF; each file is published
         as soon as its document is added.
@@ -43,7 +47,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from translate.errors import OutputError, UnknownNameError
 from translate.fileio import AtomicFile, atomic_write
@@ -71,38 +75,59 @@ class RunInfo:
 
 # --- per-format encoding of one pair -------------------------------------------------
 
-_TSV_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
-_TSV_ESCAPE_SEQUENCE = re.compile(r"\\(.?)", re.DOTALL)
+# Line-oriented formats (TSV, Moses) escape, never drop: a backslash, every
+# control character (C0, DEL, C1: tab, LF and CR among them) and U+2028/U+2029
+# are written as Python string escapes (\\ \t \n \r \xNN \uNNNN). No line
+# splitter (str.splitlines() also breaks on \v \f \x1c-\x1e \x85 \u2028
+# \u2029) and no CSV reader can then cut a record, and
+# field.encode("latin-1", "backslashreplace").decode("unicode_escape")
+# gives the text back exactly.
+_SHORT_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_ESCAPED = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPE_SEQUENCE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|.?)", re.DOTALL)
+_SHORT_UNESCAPES = {v: k for k, v in _SHORT_ESCAPES.items()}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group(0)
+    short = _SHORT_ESCAPES.get(char)
+    if short is not None:
+        return short
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _tsv_escape(text: str) -> str:
-    # Chained replace() is ten times faster than str.translate() on non-ASCII text.
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if _ESCAPED.search(text) is None:  # the common case: nothing to escape
+        return text
+    return _ESCAPED.sub(_escape_char, text)
+
+
+def _unescape_sequence(match: re.Match[str]) -> str:
+    sequence = match.group(0)
+    if sequence in _SHORT_UNESCAPES:
+        return _SHORT_UNESCAPES[sequence]
+    if len(sequence) in (4, 6) and sequence[1] in "xu":
+        char = chr(int(sequence[2:], 16))
+        if _ESCAPED.fullmatch(char):
+            return char
+    raise ValueError(f"invalid escape {sequence!r}")
 
 
 def _tsv_unescape(field: str) -> str:
-    def unescape(match: re.Match[str]) -> str:
-        try:
-            return _TSV_UNESCAPES[match.group(1)]
-        except KeyError:
-            raise ValueError(f"invalid escape {match.group(0)!r}") from None
-
-    return _TSV_ESCAPE_SEQUENCE.sub(unescape, field)
+    if "\\" not in field:
+        return field
+    return _ESCAPE_SEQUENCE.sub(_unescape_sequence, field)
 
 
 def _tsv_line(pair: Pair) -> str:
     return f"{_tsv_escape(pair.source)}\t{_tsv_escape(pair.target)}\n"
 
 
-# Every character str.splitlines() breaks on, so no tool splitting lines can
-# shift one Moses file against the others.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
 def _moses_lines(pair: Pair) -> tuple[str, str, str]:
     return (
-        _LINE_BREAK.sub(" ", pair.source) + "\n",
-        _LINE_BREAK.sub(" ", pair.target) + "\n",
+        _tsv_escape(pair.source) + "\n",
+        _tsv_escape(pair.target) + "\n",
         f"{_tsv_escape(pair.doc_id)}\t{pair.paragraph}\t{pair.sentence}\n",
     )
 
@@ -127,10 +152,37 @@ def _jsonl_line(pair: Pair) -> str:
 
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# In TMX a text that holds a character XML 1.0 cannot carry (most C0 controls,
+# U+FFFE, U+FFFF, lone surrogates) is written with those characters and its
+# backslashes as Python escapes (\xNN, \uNNNN, \\), and its <tu> lists it in a
+# <prop type="x-escaped"> (doc-id, vi, en); every other text is written as is.
+_TMX_ESCAPED = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TMX_UNESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|\\)")
+
+
+def _tmx_escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code == 0x5C:
+        return "\\\\"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _tmx_field(text: str) -> tuple[str, bool]:
+    """The text to write in a TMX element, and whether it had to be escaped."""
+    if _XML_FORBIDDEN.search(text) is None:
+        return text, False
+    return _TMX_ESCAPED.sub(_tmx_escape_char, text), True
+
+
+def _tmx_unescape(text: str) -> str:
+    return _TMX_UNESCAPE.sub(
+        lambda m: "\\" if m.group(0) == "\\\\" else chr(int(m.group(0)[2:], 16)), text
+    )
 
 
 def _xml_text(text: str) -> str:
-    text = _XML_FORBIDDEN.sub("", text)
+    # A character XML cannot hold is escaped, never dropped; data fields mark it (_tmx_field).
+    text = _tmx_field(text)[0]
     # A literal CR would be read back as LF (XML end-of-line handling), so it
     # is written as a character reference.
     return (
@@ -170,15 +222,28 @@ _TMX_TAIL = "  </body>\n</tmx>\n"
 
 
 def _tmx_unit(pair: Pair, run: RunInfo) -> str:
+    doc_id, doc_id_escaped = _tmx_field(pair.doc_id)
+    source, source_escaped = _tmx_field(pair.source)
+    target, target_escaped = _tmx_field(pair.target)
+    escaped = [
+        name
+        for name, flag in (
+            ("doc-id", doc_id_escaped),
+            (run.source_lang, source_escaped),
+            (run.target_lang, target_escaped),
+        )
+        if flag
+    ]
     return (
         "    <tu>\n"
-        + _tmx_prop("x-doc-id", pair.doc_id, "      ")
+        + _tmx_prop("x-doc-id", doc_id, "      ")
         + _tmx_prop("x-paragraph", str(pair.paragraph), "      ")
         + _tmx_prop("x-sentence", str(pair.sentence), "      ")
+        + (_tmx_prop("x-escaped", " ".join(escaped), "      ") if escaped else "")
         + f'      <tuv xml:lang="{_xml_attribute(run.source_lang)}">'
-        f"<seg>{_xml_text(pair.source)}</seg></tuv>\n"
+        f"<seg>{_xml_text(source)}</seg></tuv>\n"
         f'      <tuv xml:lang="{_xml_attribute(run.target_lang)}">'
-        f"<seg>{_xml_text(pair.target)}</seg></tuv>\n"
+        f"<seg>{_xml_text(target)}</seg></tuv>\n"
         "    </tu>\n"
     )
 
@@ -541,8 +606,53 @@ def read_jsonl(path: Path) -> list[Pair]:
     return [Pair(**json.loads(line)) for _, line in _lines(path)]
 
 
-def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> list[tuple[str, str]]:
-    """Read the ``(source, target)`` segments of each ``<tu>`` in a TMX file.
+class Segment(NamedTuple):
+    """One pair as the Moses and TMX files hold it: ids and texts, no span."""
+
+    doc_id: str
+    paragraph: int
+    sentence: int
+    source: str
+    target: str
+
+
+def read_moses(stem: Path, source_lang: str = "vi", target_lang: str = "en") -> list[Segment]:
+    """Read ``STEM.vi``, ``STEM.en`` and ``STEM.ids`` written by the ``moses`` writer.
+
+    Raises:
+        ValueError: The files have different numbers of lines, or a line is malformed.
+    """
+    names = [
+        stem.with_name(f"{stem.name}{suffix}")
+        for suffix in (f".{source_lang}", f".{target_lang}", ".ids")
+    ]
+    columns = [[line for _, line in _lines(path)] for path in names]
+    if len({len(column) for column in columns}) != 1:
+        counts = ", ".join(f"{path.name}: {len(c)}" for path, c in zip(names, columns, strict=True))
+        raise ValueError(f"{stem}: the Moses files are not line-aligned ({counts})")
+    segments = []
+    for number, (source, target, ids) in enumerate(zip(*columns, strict=True), start=1):
+        try:
+            doc_id, paragraph, sentence = ids.split("\t")
+            segments.append(
+                Segment(
+                    _tsv_unescape(doc_id),
+                    int(paragraph),
+                    int(sentence),
+                    _tsv_unescape(source),
+                    _tsv_unescape(target),
+                )
+            )
+        except ValueError as exc:
+            raise ValueError(f"{stem}: line {number}: {exc}") from None
+    return segments
+
+
+def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> list[Segment]:
+    """Read each ``<tu>`` of a TMX file written by the ``tmx`` writer.
+
+    Texts listed in a ``<prop type="x-escaped">`` are unescaped, so the ids and
+    texts are the ones written, control characters included.
 
     Args:
         path: A TMX file, such as one written by the ``tmx`` writer.
@@ -553,13 +663,27 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
         ValueError: A ``<tu>`` lacks one of the two languages.
     """
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
-    pairs = []
+    segments = []
     for _, element in ElementTree.iterparse(path):
         if element.tag != "tu":
             continue
-        segments = {tuv.get(lang): tuv.findtext("seg", "") for tuv in element.iter("tuv")}
-        if source_lang not in segments or target_lang not in segments:
+        props = {prop.get("type"): prop.text or "" for prop in element.findall("prop")}
+        escaped = set(props.get("x-escaped", "").split())
+        texts = {tuv.get(lang): tuv.findtext("seg", "") for tuv in element.iter("tuv")}
+        if source_lang not in texts or target_lang not in texts:
             raise ValueError(f"{path}: a <tu> lacks a {source_lang!r} or {target_lang!r} <tuv>")
-        pairs.append((segments[source_lang], segments[target_lang]))
+        fields = {"doc-id": props.get("x-doc-id", ""), **texts}
+        for name in escaped:
+            if name in fields:
+                fields[name] = _tmx_unescape(fields[name] or "")
+        segments.append(
+            Segment(
+                fields["doc-id"] or "",
+                int(props.get("x-paragraph", "0")),
+                int(props.get("x-sentence", "0")),
+                fields[source_lang] or "",
+                fields[target_lang] or "",
+            )
+        )
         element.clear()  # keep memory flat on large files
-    return pairs
+    return segments
