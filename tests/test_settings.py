@@ -68,3 +68,16 @@ def test_settings_are_recorded_as_plain_json(article: Path, tmp_path: Path) -> N
     assert settings["reader"]["encoding"] is None
     assert "model" not in settings  # the fingerprint names the model, not its spelling
     assert isinstance(settings["preprocess"], str)
+
+
+def test_a_segmenter_rule_change_is_refused_on_resume(
+    article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import translate.segment
+
+    out = tmp_path / "out"
+    assert _run(article, out, "--model", "models/tiny-vi-en")[0] == 0
+    monkeypatch.setattr(translate.segment, "SEGMENTER_VERSION", "next")
+    code, output = _run(article, out, "--model", "models/tiny-vi-en")
+    assert code == 1
+    assert "other settings (segmenter" in output

@@ -628,10 +628,12 @@ def _translate_to_directory(
     from dataclasses import asdict
 
     from translate.job import ERRORS_FILE, Job
+    from translate.segment import SEGMENTER_VERSION
 
     settings = {
         "reader": asdict(_read_options(kwargs)),
         "abbreviations": sorted(_abbreviations(kwargs)),
+        "segmenter": SEGMENTER_VERSION,
     }
     job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
     progress = _progress_bar(inputs, kwargs, output)

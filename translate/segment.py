@@ -34,6 +34,10 @@ from importlib import resources
 
 from translate.records import Sentence, Span
 
+# Part of a job's resume check: bump it whenever a rule change moves sentence
+# boundaries, so that a resumed run never mixes documents split by two rule sets.
+SEGMENTER_VERSION = "2"
+
 __all__ = ["Segmenter", "segment_paragraphs", "split_sentences"]
 
 _TERMINATORS = ".!?…‼⁇⁈⁉"

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # invisible-character removal, whitespace cleaning). It is part of the memory
 # namespace and of the resume check: bump it whenever the text fed to the model
 # changes, so that no stale translation is served or mixed in.
-PREPROCESS_VERSION = "1"
+PREPROCESS_VERSION = "2"
 
 ProgressCallback = Callable[[int], None]
 
