@@ -437,13 +437,18 @@ def _translate_to_directory(
     inputs: Sequence[str],
     kwargs: dict[str, Any],
 ) -> None:
+    from translate.errors import InputOverwriteError
     from translate.job import ERRORS_FILE, Job
+    from translate.readers import input_files
 
     settings = {
         "reader": repr(_read_options(kwargs)),
         "abbreviations": sorted(_abbreviations(kwargs)),
     }
-    job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
+    paths = [f.path for f in input_files(inputs, _read_options(kwargs)) if f.path is not None]
+    job = Job(
+        pipeline, output, formats, settings=settings, restart=kwargs["restart"], input_paths=paths
+    )
     show = not kwargs["quiet"] and sys.stderr.isatty()
     total = None
     if show:
@@ -453,8 +458,15 @@ def _translate_to_directory(
     progress = _ProgressBar(show, total)
     try:
         summary = job.run(documents, progress)
+    except InputOverwriteError as exc:
+        raise click.UsageError(str(exc)) from exc
     finally:
         progress.close()
+    if summary.removed and not kwargs["quiet"]:
+        click.echo(
+            f"vi2en: removed the outputs of {summary.removed} documents of an earlier run that are not in this one",
+            err=True,
+        )
     stats = pipeline.translator.stats
     if not kwargs["quiet"]:
         click.echo(

@@ -857,3 +857,14 @@ def _clash(
             f"{outputs[document.output_path]}; rename one of the two files",
         )
     return None
+
+
+def input_files(inputs: Iterable[str], options: ReadOptions) -> Iterator[InputFile]:
+    """The files that ``inputs`` name (stdin and unreadable entries left out), without reading them.
+
+    Raises:
+        InputError: An input does not exist.
+    """
+    for item in _input_files(inputs, options, None):
+        if isinstance(item, tuple) and item[0].path is not None:
+            yield item[0]
