@@ -216,3 +216,47 @@ def test_damaged_part_is_translated_again(tmp_path: Path, damage: object) -> Non
     summary = make_job(tmp_path)[0].run(iter(CORPUS))
     assert (summary.translated, summary.resumed) == (1, 2)
     assert snapshot(tmp_path / "txt") == before
+
+
+CRASH_RUN = """
+import sys
+from pathlib import Path
+from tests.test_job import CORPUS, make_job
+job, _ = make_job(Path(sys.argv[1]))
+job.formats = sys.argv[2].split(",")
+job.run(iter(CORPUS[: int(sys.argv[3])]))
+"""
+
+
+def crash_run(out: Path, formats: str, documents: int, step: int | None) -> int:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env.pop("VI2EN_TEST_CRASH_AT", None)
+    if step is not None:
+        env["VI2EN_TEST_CRASH_AT"] = str(step)
+    cmd = [sys.executable, "-c", CRASH_RUN, str(out), formats, str(documents)]
+    return subprocess.run(cmd, env=env, check=False).returncode
+
+
+# tsv,moses,jsonl,tmx + errors.jsonl: 7 renames, then removing stale files, then the manifest.
+@pytest.mark.parametrize("step", range(9))
+def test_a_kill_at_any_step_of_publication_is_never_a_mixed_set(tmp_path: Path, step: int) -> None:
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    assert crash_run(clean, "tsv,moses,jsonl,tmx", 3, None) == 0
+    assert crash_run(out, "tsv,moses,jsonl,tmx,txt", 2, None) == 0
+    assert crash_run(out, "tsv,moses,jsonl,tmx", 3, step) == 137
+    if (out / MANIFEST_FILE).exists():  # complete only if every listed file matches
+        from translate.fileio import file_digest
+
+        manifest = json.loads((out / MANIFEST_FILE).read_text("utf-8"))
+        for entry in manifest["files"]:
+            assert file_digest(out / entry["path"]) == (entry["sha256"], entry["size"])
+        assert manifest["counts"]["documents"] == 3
+    # The next run (any run) completes the publication first.
+    assert crash_run(out, "tsv,moses,jsonl,tmx", 3, None) == 0
+    assert snapshot(out).keys() - {p for p in snapshot(out) if p.startswith(".vi2en/")} == (
+        snapshot(clean).keys() - {p for p in snapshot(clean) if p.startswith(".vi2en/")}
+    )
+    assert {k: v for k, v in snapshot(out).items() if not k.startswith((".vi2en", MANIFEST_FILE))} == {
+        k: v for k, v in snapshot(clean).items() if not k.startswith((".vi2en", MANIFEST_FILE))
+    }
+    assert vi2en_files(out) == listed(out)
