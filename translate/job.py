@@ -220,7 +220,9 @@ class Job:
         part = self._read_part(doc_id)
         if part is None:
             path = self.parts / _part_name(doc_id)
-            raise OutputError(f"{path} is damaged; run the same command again to translate it again")
+            raise OutputError(
+                f"{path} is damaged; run the same command again to translate it again"
+            )
         return part
 
     def run(
