@@ -19,9 +19,11 @@ from translate.writers import WRITERS, RunInfo, open_writers
 ARTICLE = "Hà Nội là thủ đô của Việt Nam.\nGiá vàng hôm nay tăng.\n"
 
 
-def translate(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def translate(
+    args: list[str], cwd: Path | None = None, quiet: bool = True
+) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "translate", "translate", *args]
-    cmd += ["--model", str(TINY_MODEL), "--no-cache", "-q"]
+    cmd += ["--model", str(TINY_MODEL), "--no-cache", *(["-q"] if quiet else [])]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False, env=env)
 
@@ -268,3 +270,17 @@ def test_a_kill_at_any_step_of_publication_is_never_a_mixed_set(tmp_path: Path, 
         k: v for k, v in snapshot(out).items() if not k.startswith((".vi2en", MANIFEST_FILE))
     } == {k: v for k, v in snapshot(clean).items() if not k.startswith((".vi2en", MANIFEST_FILE))}
     assert vi2en_files(out) == listed(out)
+
+
+def test_another_input_set_says_how_many_earlier_documents_were_removed(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / "in" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / name).write_text(ARTICLE, encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert translate([str(tmp_path / "in"), "-o", out]).returncode == 0
+    (tmp_path / "other.txt").write_text(ARTICLE, encoding="utf-8")
+    result = translate([str(tmp_path / "other.txt"), "-o", out], quiet=False)
+    assert result.returncode == 0, result.stderr
+    assert "removed the outputs of 3 documents of an earlier run" in result.stderr
+    assert listed(tmp_path / "out") == vi2en_files(tmp_path / "out")
+    assert {p for p in listed(tmp_path / "out") if p.startswith("txt/")} == {"txt/other.txt"}
