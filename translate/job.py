@@ -351,6 +351,7 @@ class Job:
             key=lambda entry: str(entry["path"]),
         )
         journal = {
+            "stem": self.stem,
             "renames": [[self._relative(f.temp_path), self._relative(f.path)] for f in files],
             "manifest": manifest,
         }
@@ -415,6 +416,7 @@ def complete_publication(outdir: Path) -> None:
         renames = [(outdir / temp, outdir / final) for temp, final in journal["renames"]]
         manifest = journal["manifest"]
         listed = {entry["path"]: entry for entry in manifest["files"]}
+        stem = str(journal["stem"])
     except FileNotFoundError:
         return
     except (OSError, ValueError, TypeError, KeyError):
@@ -429,7 +431,7 @@ def complete_publication(outdir: Path) -> None:
             if temp.exists():
                 os.replace(temp, final)
         _crash_point(step)
-        _remove_outputs(outdir, set(listed), _stem(listed))
+        _remove_outputs(outdir, set(listed), stem)
         complete = True
         for name, entry in listed.items():
             try:
@@ -443,15 +445,6 @@ def complete_publication(outdir: Path) -> None:
     except OSError as exc:
         raise output_error(outdir, exc) from exc
     journal_path.unlink(missing_ok=True)
-
-
-def _stem(listed: Iterable[str]) -> str:
-    for name in listed:
-        for suffixes in CORPUS_SUFFIXES.values():
-            for suffix in suffixes:
-                if "/" not in name and name.endswith(suffix) and name != ERRORS_FILE:
-                    return name[: -len(suffix)]
-    return "corpus"
 
 
 def _corpus_names(stem: str) -> list[str]:
