@@ -3,10 +3,17 @@
 Every finished document is saved at once as a *part* under ``OUTDIR/.vi2en/``
 (written to a temporary file and renamed, so a part is complete or absent).
 The corpus files are assembled from the parts, in input order, only when every
-document is done, and published by atomic renames. Re-running the same command
-after a crash therefore skips the documents already done and writes exactly
-the bytes an uninterrupted run would have. A changed input document (content
-hash) is translated again; changed settings are refused, never mixed.
+document is done, and published as a set: ``manifest.json`` is removed, a
+journal (``.vi2en/publish.json``) lists the renames and the new manifest, the
+files are renamed, outputs not in the set are removed, and the manifest is
+written last. The next run completes an interrupted publication first. A set
+is complete if and only if ``manifest.json`` exists and every file it lists
+has the listed size and SHA-256. Re-running the same command after a crash
+skips the documents already done and writes exactly the bytes an
+uninterrupted run would have. A changed input document (content hash) or a
+damaged part is translated again; changed settings are refused, never mixed.
+A run holds an OS lock on the output directory (:class:`OutputDirLock`) and
+refuses inputs that are its own outputs (:func:`check_inputs_are_not_outputs`).
 """
 
 from __future__ import annotations
