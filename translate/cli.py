@@ -627,7 +627,9 @@ def _translate_to_directory(
 ) -> None:
     from dataclasses import asdict
 
+    from translate.errors import InputOverwriteError
     from translate.job import ERRORS_FILE, Job
+    from translate.readers import input_files
     from translate.segment import SEGMENTER_VERSION
 
     settings = {
@@ -635,12 +637,26 @@ def _translate_to_directory(
         "abbreviations": sorted(_abbreviations(kwargs)),
         "segmenter": SEGMENTER_VERSION,
     }
-    job = Job(pipeline, output, formats, settings=settings, restart=kwargs["restart"])
+    paths = [
+        f.path
+        for f in input_files(inputs, _read_options(kwargs), exclude=[output])
+        if f.path is not None
+    ]
+    job = Job(
+        pipeline, output, formats, settings=settings, restart=kwargs["restart"], input_paths=paths
+    )
     progress = _progress_bar(inputs, kwargs, output)
     try:
         summary = job.run(documents, progress)
+    except InputOverwriteError as exc:
+        raise click.UsageError(str(exc)) from exc
     finally:
         progress.close()
+    if summary.removed and not kwargs["quiet"]:
+        click.echo(
+            f"vi2en: removed the outputs of {summary.removed} documents of an earlier run that are not in this one",
+            err=True,
+        )
     stats = pipeline.translator.stats
     if not kwargs["quiet"]:
         click.echo(

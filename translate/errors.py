@@ -72,3 +72,11 @@ class Interrupted(Vi2enError):
     def __init__(self, signal_number: int) -> None:
         super().__init__(f"interrupted by signal {signal_number}")
         self.signal_number = signal_number
+
+
+class InputOverwriteError(Vi2enError):
+    """An output of the run would replace or delete one of its input files (a usage error)."""
+
+
+class OutputDirLockedError(Vi2enError):
+    """Another vi2en run holds the output directory."""

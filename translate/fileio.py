@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -50,6 +51,17 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def file_digest(path: Path) -> tuple[str, int]:
+    """The SHA-256 (hex) and size in bytes of the file ``path``."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def temp_path_for(path: Path) -> Path:
     """The hidden temporary name under which ``path`` is written before it is published."""
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -64,6 +76,9 @@ class AtomicFile:
     them, which does not allocate space.
 
     Every OS error is raised as :class:`OutputError` naming the final path.
+    Once finished, :attr:`sha256` and :attr:`size` describe the bytes written
+    (for the manifest); they are taken from the temporary file while it is
+    still in the page cache, before it is published.
 
     Args:
         path: The final name.
@@ -81,6 +96,8 @@ class AtomicFile:
         self.temp_path = temp_path_for(path)
         self._finished = False
         self._published = False
+        self.sha256 = ""
+        self.size = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if mode == "wb":
@@ -106,6 +123,7 @@ class AtomicFile:
             self.file.flush()
             os.fsync(self.file.fileno())
             self.file.close()
+            self.sha256, self.size = file_digest(self.temp_path)
         except OSError as exc:
             self.discard()
             raise output_error(self.path, exc) from exc

@@ -3,10 +3,17 @@
 Every finished document is saved at once as a *part* under ``OUTDIR/.vi2en/``
 (written to a temporary file and renamed, so a part is complete or absent).
 The corpus files are assembled from the parts, in input order, only when every
-document is done, and published by atomic renames. Re-running the same command
-after a crash therefore skips the documents already done and writes exactly
-the bytes an uninterrupted run would have. A changed input document (content
-hash) is translated again; changed settings are refused, never mixed.
+document is done, and published as a set: ``manifest.json`` is removed, a
+journal (``.vi2en/publish.json``) lists the renames and the new manifest, the
+files are renamed, outputs not in the set are removed, and the manifest is
+written last. The next run completes an interrupted publication first. A set
+is complete if and only if ``manifest.json`` exists and every file it lists
+has the listed size and SHA-256. Re-running the same command after a crash
+skips the documents already done and writes exactly the bytes an
+uninterrupted run would have. A changed input document (content hash) or a
+damaged part is translated again; changed settings are refused, never mixed.
+A run holds an OS lock on the output directory (:class:`OutputDirLock`) and
+refuses inputs that are its own outputs (:func:`check_inputs_are_not_outputs`).
 """
 
 from __future__ import annotations
@@ -15,22 +22,41 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from translate import __version__
-from translate.errors import ConfigMismatchError
-from translate.fileio import atomic_write, check_writable_dir, output_error
+from translate.errors import (
+    ConfigMismatchError,
+    InputOverwriteError,
+    OutputDirLockedError,
+    OutputError,
+)
+from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
 from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, Pair, TranslatedDocument
-from translate.writers import RunInfo, commit_writers, open_writers, write_manifest
+from translate.writers import RunInfo, TxtWriter, open_writers, write_manifest
 
 STATE_DIR = ".vi2en"
 ERRORS_FILE = "errors.jsonl"
 MANIFEST_FILE = "manifest.json"
+TXT_DIR = "txt"
+LOCK_FILE = "lock"
+LOCK_HOLDER_FILE = "lock-holder.json"
+JOURNAL_FILE = "publish.json"
+#: The corpus files of each format, as suffixes of the stem (``corpus.tsv``).
+CORPUS_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "jsonl": (".jsonl",),
+    "moses": (".vi", ".en", ".ids"),
+    "tmx": (".tmx",),
+    "tsv": (".tsv",),
+}
+#: Set to a step number, a run exits (status 137) just before that step of a publication.
+CRASH_AT_ENV = "VI2EN_TEST_CRASH_AT"
 
 
 class Progress(Protocol):
@@ -57,6 +83,8 @@ class JobSummary:
         failures: Documents that could not be read or translated.
         pairs: Sentence pairs in the corpus.
         outputs: Files written.
+        removed: Documents of an earlier run in the output directory that
+            are not in this run, and whose outputs were removed.
         seconds: Wall time of the run.
     """
 
@@ -66,6 +94,7 @@ class JobSummary:
     failures: list[DocumentFailure] = field(default_factory=list)
     pairs: int = 0
     outputs: list[Path] = field(default_factory=list)
+    removed: int = 0
     seconds: float = 0.0
 
 
@@ -93,8 +122,9 @@ class Job:
         formats: Output formats (see :data:`translate.writers.WRITERS`).
         settings: Everything else that shapes the output (reader options,
             segmenter lexicon), recorded and compared on resume.
-        restart: Discard an earlier run's state instead of resuming it.
+        restart: Discard an earlier run's state and outputs instead of resuming it.
         stem: Name of the corpus files.
+        input_paths: The input files; no output of the run may be one of them.
     """
 
     def __init__(
@@ -106,6 +136,7 @@ class Job:
         settings: Mapping[str, Any] | None = None,
         restart: bool = False,
         stem: str = "corpus",
+        input_paths: Sequence[Path] = (),
     ) -> None:
         self.pipeline = pipeline
         self.outdir = outdir
@@ -113,6 +144,7 @@ class Job:
         self.extra_settings = dict(settings or {})
         self.restart = restart
         self.stem = stem
+        self.input_paths = list(input_paths)
         self.state = outdir / STATE_DIR
         self.parts = self.state / "parts"
 
@@ -121,14 +153,24 @@ class Job:
         return {**self.pipeline.translator.configuration(), **self.extra_settings}
 
     def _prepare_state(self) -> None:
-        check_writable_dir(self.outdir)
-        _remove_stale_temporaries(self.outdir)
+        complete_publication(self.outdir)
+        _remove_temporaries(self.outdir)
         settings_file = self.state / "settings.json"
         current = self.settings()
-        if self.restart and self.state.exists():
-            shutil.rmtree(self.state)
+        if self.restart:
+            _remove_state(self.state)
+            _remove_outputs(self.outdir, set(), self.stem)
+            (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
+            (self.outdir / ERRORS_FILE).unlink(missing_ok=True)
         if settings_file.is_file():
-            previous = json.loads(settings_file.read_text(encoding="utf-8"))
+            try:
+                previous = json.loads(settings_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                previous = None
+            if not isinstance(previous, dict):
+                raise ConfigMismatchError(
+                    f"{settings_file} is damaged; pass --restart to start again"
+                )
             changed = sorted(
                 k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)
             )
@@ -142,20 +184,39 @@ class Job:
             out.write(json.dumps(current, indent=2, sort_keys=True) + "\n")
 
     def _is_done(self, document: Document) -> bool:
-        part = self.parts / _part_name(document.doc_id)
-        try:
-            with part.open(encoding="utf-8") as handle:
-                header = json.loads(handle.readline())
-        except (OSError, ValueError):
-            return False
+        part = self._read_part(document.doc_id)
         return bool(
-            header.get("content_hash") == document.content_hash
-            and header.get("doc_id") == document.doc_id
+            part is not None
+            and part.document.content_hash == document.content_hash
+            and part.document.doc_id == document.doc_id
         )
+
+    def _read_part(self, doc_id: str) -> TranslatedDocument | None:
+        """The saved part of ``doc_id``, or None when there is none or it is damaged."""
+        path = self.parts / _part_name(doc_id)
+        try:
+            with path.open(encoding="utf-8") as handle:
+                header = json.loads(handle.readline())
+                pairs = tuple(Pair(doc_id, *json.loads(line)) for line in handle)
+            document = Document(
+                doc_id=header["doc_id"],
+                paragraphs=tuple(header["paragraphs"]),
+                source=header["source"],
+                output_path=header["output_path"],
+                content_hash=header["content_hash"],
+                paragraph_break=header["paragraph_break"],
+            )
+            # A part cut short at a line end still parses: its pair count tells.
+            if header["pairs"] != len(pairs):
+                return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return TranslatedDocument(document, pairs)
 
     def _save_part(self, result: TranslatedDocument) -> None:
         with atomic_write(self.parts / _part_name(result.document.doc_id)) as out:
-            out.write(json.dumps(_document_header(result.document), ensure_ascii=False) + "\n")
+            header = {**_document_header(result.document), "pairs": len(result.pairs)}
+            out.write(json.dumps(header, ensure_ascii=False) + "\n")
             for p in result.pairs:
                 out.write(
                     json.dumps(
@@ -166,22 +227,13 @@ class Job:
                 )
 
     def _load_part(self, doc_id: str) -> TranslatedDocument:
-        path = self.parts / _part_name(doc_id)
-        try:
-            with path.open(encoding="utf-8") as handle:
-                header = json.loads(handle.readline())
-                pairs = tuple(Pair(doc_id, *json.loads(line)) for line in handle)
-        except OSError as exc:
-            raise output_error(path, exc) from exc
-        document = Document(
-            doc_id=header["doc_id"],
-            paragraphs=tuple(header["paragraphs"]),
-            source=header["source"],
-            output_path=header["output_path"],
-            content_hash=header["content_hash"],
-            paragraph_break=header["paragraph_break"],
-        )
-        return TranslatedDocument(document, pairs)
+        part = self._read_part(doc_id)
+        if part is None:
+            path = self.parts / _part_name(doc_id)
+            raise OutputError(
+                f"{path} is damaged; run the same command again to translate it again"
+            )
+        return part
 
     def run(
         self, documents: Iterable[Document | DocumentFailure], progress: Progress | None = None
@@ -197,7 +249,18 @@ class Job:
             Interrupted: A stop was requested; finished documents are saved.
         """
         started = time.time()
-        self._prepare_state()
+        check_inputs_are_not_outputs(self.input_paths, self.outdir, self.stem)
+        check_writable_dir(self.outdir)
+        with OutputDirLock(self.outdir):
+            self._prepare_state()
+            summary = self._run(documents, progress)
+        summary.seconds = time.time() - started
+        return summary
+
+    def _run(
+        self, documents: Iterable[Document | DocumentFailure], progress: Progress | None
+    ) -> JobSummary:
+        started = time.time()
         summary = JobSummary()
         order: list[str] = []
         failed: set[str] = set()
@@ -236,12 +299,20 @@ class Job:
             if progress:
                 progress.document_done()
 
-        summary.outputs = self._assemble([d for d in order if d not in failed], summary)
-        summary.seconds = time.time() - started
-        self._write_manifest(summary)
+        done = [d for d in order if d not in failed]
+        self._publish(done, summary, started)
+        keep = {_part_name(d) for d in done}
+        seen = {_part_name(d) for d in order}
+        for part in self.parts.glob("*.jsonl"):
+            if part.name not in keep:
+                part.unlink(missing_ok=True)
+                summary.removed += part.name not in seen
         return summary
 
-    def _assemble(self, order: list[str], summary: JobSummary) -> list[Path]:
+    def _publish(self, order: list[str], summary: JobSummary, started: float) -> None:
+        """Write every output to temporaries, then publish them as a set (see README)."""
+        # The old set stops looking complete before the first file of the new one appears.
+        (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
         translator = self.pipeline.translator
         model = translator.resolved_model
         run = RunInfo(
@@ -250,21 +321,20 @@ class Job:
             model_revision=model.revision if model else None,
         )
         writers = open_writers(self.formats, self.outdir, run, stem=self.stem)
+        files: list[AtomicFile] = []
         try:
             for doc_id in order:
                 document = self._load_part(doc_id)
                 summary.pairs += len(document.pairs)
                 for writer in writers:
                     writer.add(document)
-        except BaseException:
             for writer in writers:
-                writer.discard()
-            raise
-        outputs = commit_writers(writers)
-        errors = self.outdir / ERRORS_FILE
-        with atomic_write(errors) as out:
+                writer.finish()
+                files.extend(writer.files)
+            errors = AtomicFile(self.outdir / ERRORS_FILE)
+            files.append(errors)
             for failure in summary.failures:
-                out.write(
+                errors.write(
                     json.dumps(
                         {
                             "doc_id": failure.doc_id,
@@ -275,10 +345,38 @@ class Job:
                     )
                     + "\n"
                 )
-        return [*outputs, errors]
+            errors.finish()
+        except BaseException:
+            for writer in writers:
+                writer.discard()
+            for file in files:
+                file.discard()
+            raise
+        articles = [f for w in writers if isinstance(w, TxtWriter) for f in w.published]
+        summary.outputs = [f.path for f in files] + [f.path for f in articles]
+        summary.seconds = time.time() - started
+        manifest = self._manifest(summary)
+        manifest["files"] = sorted(
+            (
+                {"path": self._relative(f.path), "size": f.size, "sha256": f.sha256}
+                for f in [*files, *articles]
+            ),
+            key=lambda entry: str(entry["path"]),
+        )
+        journal = {
+            "stem": self.stem,
+            "renames": [[self._relative(f.temp_path), self._relative(f.path)] for f in files],
+            "manifest": manifest,
+        }
+        with atomic_write(self.state / JOURNAL_FILE) as out:
+            out.write(json.dumps(journal, ensure_ascii=False) + "\n")
+        complete_publication(self.outdir)
 
-    def _write_manifest(self, summary: JobSummary) -> None:
-        manifest = {
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.outdir).as_posix()
+
+    def _manifest(self, summary: JobSummary) -> dict[str, Any]:
+        return {
             "vi2en": __version__,
             "model": {
                 "name": model.name if (model := self.pipeline.translator.resolved_model) else None,
@@ -309,25 +407,213 @@ class Job:
             ),
             "translated_articles": sum(1 for p in summary.outputs if p.parent != self.outdir),
         }
-        write_manifest(self.outdir / MANIFEST_FILE, manifest)
 
 
-def _remove_stale_temporaries(outdir: Path) -> None:
-    """Remove temporary files left by a killed run (``.NAME.tmp-PID`` of a dead PID)."""
+def _crash_point(step: int) -> None:
+    # Tests kill a run at every step of a publication through this hook.
+    if os.environ.get(CRASH_AT_ENV) == str(step):
+        os._exit(137)
+
+
+def complete_publication(outdir: Path) -> None:
+    """Finish the publication that ``OUTDIR/.vi2en/publish.json`` describes, if there is one.
+
+    The journal lists every rename and the manifest; renames already done are
+    skipped, so this can run any number of times. Outputs not in the
+    manifest (other formats, articles of documents not in the run) are
+    removed before the manifest is written, last.
+    """
+    journal_path = outdir / STATE_DIR / JOURNAL_FILE
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        renames = [(outdir / temp, outdir / final) for temp, final in journal["renames"]]
+        manifest = journal["manifest"]
+        listed = {entry["path"]: entry for entry in manifest["files"]}
+        stem = str(journal["stem"])
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, TypeError, KeyError):
+        # A journal is written atomically: a damaged one was never acted on.
+        journal_path.unlink(missing_ok=True)
+        return
+    step = 0
+    try:
+        for temp, final in renames:
+            _crash_point(step)
+            step += 1
+            if temp.exists():
+                os.replace(temp, final)
+        _crash_point(step)
+        _remove_outputs(outdir, set(listed), stem)
+        complete = True
+        for name, entry in listed.items():
+            try:
+                digest = file_digest(outdir / name)
+            except OSError:
+                digest = ("", -1)
+            complete = complete and digest == (entry["sha256"], entry["size"])
+        if complete:
+            _crash_point(step + 1)
+            write_manifest(outdir / MANIFEST_FILE, manifest)
+    except OSError as exc:
+        raise output_error(outdir, exc) from exc
+    journal_path.unlink(missing_ok=True)
+
+
+def _corpus_names(stem: str) -> list[str]:
+    return [stem + suffix for suffixes in CORPUS_SUFFIXES.values() for suffix in suffixes]
+
+
+def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
+    """Remove the outputs vi2en writes that are not in ``keep`` (paths relative to OUTDIR).
+
+    Only names vi2en writes are touched: the corpus files of every format and
+    ``*.txt`` under ``txt/`` (then the folders left empty); anything else a
+    user put in OUTDIR stays.
+    """
+    for name in _corpus_names(stem):
+        if name not in keep:
+            (outdir / name).unlink(missing_ok=True)
+    txt = outdir / TXT_DIR
+    if not txt.is_dir():
+        return
+    for path in txt.rglob("*.txt"):
+        if path.is_file() and path.relative_to(outdir).as_posix() not in keep:
+            path.unlink()
+    for folder in sorted((p for p in txt.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if not any(txt.iterdir()):
+        txt.rmdir()
+
+
+def _remove_state(state: Path) -> None:
+    """Remove an earlier run's state, keeping the lock (held by this run)."""
+    if not state.is_dir():
+        return
+    for entry in state.iterdir():
+        if entry.name in (LOCK_FILE, LOCK_HOLDER_FILE):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _remove_temporaries(outdir: Path) -> None:
+    """Remove temporary files (``.NAME.tmp-PID``) left by a killed run.
+
+    Called with the output directory's lock held: no other run can be writing
+    in it, so every temporary is stale, whatever PID (of whatever PID
+    namespace) its name carries.
+    """
     for path in outdir.rglob(".*.tmp-*"):
-        pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if path.is_file():
             path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+class OutputDirLock:
+    """An exclusive OS file lock on an output directory, held for a whole run.
+
+    The lock (``OUTDIR/.vi2en/lock``) dies with its process, so a run killed
+    with ``kill -9`` never blocks the next one. Who holds it is written to
+    ``OUTDIR/.vi2en/lock-holder.json`` for the refusal message.
+
+    Raises:
+        OutputDirLockedError: Another run holds the lock (on entering).
+    """
+
+    def __init__(self, outdir: Path) -> None:
+        from filelock import FileLock
+
+        self.outdir = outdir
+        self.state = outdir / STATE_DIR
+        self._lock = FileLock(self.state / LOCK_FILE, timeout=0)
+
+    def __enter__(self) -> OutputDirLock:
+        from filelock import Timeout
+
+        try:
+            self.state.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+        except Timeout:
+            raise OutputDirLockedError(
+                f"{self.outdir} is in use by another vi2en run ({self._holder()}); wait for it "
+                "to finish or choose another --output directory"
+            ) from None
+        except OSError as exc:
+            raise output_error(self.state / LOCK_FILE, exc) from exc
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        try:
+            with atomic_write(self.state / LOCK_HOLDER_FILE) as out:
+                out.write(json.dumps(holder) + "\n")
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        (self.state / LOCK_HOLDER_FILE).unlink(missing_ok=True)
+        self._lock.release()
+
+    def _holder(self) -> str:
+        try:
+            holder = json.loads((self.state / LOCK_HOLDER_FILE).read_text(encoding="utf-8"))
+            return f"PID {holder['pid']} on host {holder['host']}, since {holder['since']}"
+        except (OSError, ValueError, TypeError, KeyError):
+            return "holder unknown"
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str) -> None:
+    """Refuse a run that would replace or delete one of its own input files.
+
+    Nothing is written before this check. An input is refused when it is
+    (same resolved path, or same file through another link) any file vi2en
+    writes or removes in ``outdir``: a corpus file of any format, the
+    manifest, ``errors.jsonl``, anything under ``txt/`` or ``.vi2en/``.
+
+    Raises:
+        InputOverwriteError: The message names the input and the output.
+    """
+    if not inputs:
+        return
+    root = outdir.resolve()
+    protected_names = [*_corpus_names(stem), MANIFEST_FILE, ERRORS_FILE]
+    protected: dict[tuple[int, int], Path] = {}
+    for name in protected_names:
+        if (identity := _identity(root / name)) is not None:
+            protected[identity] = outdir / name
+    for folder in (TXT_DIR, STATE_DIR):
+        if (root / folder).is_dir():
+            for path in (root / folder).rglob("*"):
+                if (identity := _identity(path)) is not None and path.is_file():
+                    protected[identity] = outdir / path.relative_to(root)
+    for path in inputs:
+        resolved = path.resolve()
+        output: Path | None = None
+        if resolved.parent == root and resolved.name in protected_names:
+            output = outdir / resolved.name
+        elif any(resolved.is_relative_to(root / folder) for folder in (TXT_DIR, STATE_DIR)):
+            output = outdir / resolved.relative_to(root)
+        elif (identity := _identity(path)) is not None and identity in protected:
+            output = protected[identity]
+        if output is not None:
+            raise InputOverwriteError(
+                f"input {path} is an output of this run ({output}); choose another --output "
+                "directory"
+            )
 
 
 def package_versions() -> dict[str, str | None]:

@@ -874,6 +874,14 @@ class _Excluded:
         return reason is not None
 
 
+# What vi2en writes at the top of an output folder (translate.job's names).
+_OUTPUT_NAMES = re.compile(r"txt|errors\.jsonl|manifest\.json|corpus\.(tsv|vi|en|ids|jsonl|tmx)")
+
+
+def _is_vi2en_output(name: str) -> bool:
+    return _OUTPUT_NAMES.fullmatch(name) is not None
+
+
 def _is_manifest(path: str) -> bool:
     try:
         if not os.path.isfile(path) or os.path.getsize(path) > 16 * 2**20:
@@ -908,6 +916,10 @@ def _walk(folder: str, excluded: _Excluded) -> Iterator[str | DocumentFailure]:
             where = _path_name(prefix.rstrip("/")) or "."
             yield DocumentFailure(where, _path_name(directory), _os_reason(exc, "folder"))
             return
+        if not prefix and excluded.why(directory) is not None:
+            # The named folder is itself an output folder (``-o`` = an input
+            # folder): its own outputs are not articles to translate.
+            entries = [e for e in entries if not _is_vi2en_output(e.name)]
         keyed: list[tuple[str, os.DirEntry[str], bool]] = []
         for entry in entries:
             try:
@@ -1194,3 +1206,21 @@ def _clash(document: Document, ids: dict[str, str]) -> DocumentFailure | None:
             "instead, or give the JSONL lines distinct ids",
         )
     return None
+
+
+def input_files(
+    inputs: Iterable[str], options: ReadOptions, *, exclude: Iterable[str | os.PathLike[str]] = ()
+) -> Iterator[InputFile]:
+    """The files that ``inputs`` name (stdin and unreadable entries left out), without reading them.
+
+    Args:
+        inputs: Files, folders, or ``-`` for stdin.
+        options: How they would be read.
+        exclude: Folders never read as input, as for :func:`read_documents`.
+
+    Raises:
+        InputError: An input does not exist.
+    """
+    for item in _input_files(inputs, options, None, _Excluded.of(exclude, warn=False)):
+        if isinstance(item, tuple) and item[0].path is not None:
+            yield item[0]

@@ -334,6 +334,11 @@ class Writer(ABC):
         self.finish()
         return _publish(self._files)
 
+    @property
+    def files(self) -> list[AtomicFile]:
+        """The writer's files, for a caller that publishes them itself (see :meth:`finish`)."""
+        return list(self._files)
+
     def discard(self) -> None:
         """Remove the temporary files; final names keep what they held before.
 
@@ -416,6 +421,7 @@ class TxtWriter(Writer):
     def __init__(self, outdir: Path, run: RunInfo, *, stem: str = "corpus") -> None:
         super().__init__(outdir, run, stem=stem)
         self._written: dict[Path, str] = {}
+        self.published: list[AtomicFile] = []
 
     def add(self, document: TranslatedDocument) -> None:
         """Write the translated article atomically under its mirrored path.
@@ -440,9 +446,15 @@ class TxtWriter(Writer):
             )
         # Plain text gets LF line ends, like every other output.
         text = document.translated_text().replace("\r\n", "\n").replace("\r", "\n")
-        with atomic_write(path) as out:
-            out.write(text)
+        file = AtomicFile(path)
+        try:
+            file.write(text)
+            file.publish()
+        except BaseException:
+            file.discard()
+            raise
         self._written[path] = doc.doc_id
+        self.published.append(file)
 
     def commit(self) -> list[Path]:
         """Return the articles written; each was already published by :meth:`add`."""
