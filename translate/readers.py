@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from translate._dist import missing_package_reason
 from translate.errors import InputError, UnknownNameError
 from translate.records import Document, DocumentFailure
 
@@ -627,9 +628,13 @@ def _read_html(item: InputFile, options: ReadOptions) -> Iterator[Document | Doc
     except InputError as exc:
         yield item.failure(exc.reason)
         return
-    from translate.html import extract_article  # trafilatura is heavy: only for HTML
+    try:
+        from translate.html import extract_article  # trafilatura is heavy: only for HTML
 
-    paragraphs = extract_article(html) if html.strip() else []
+        paragraphs = extract_article(html) if html.strip() else []
+    except ImportError as exc:  # a dependency missing: this document's failure, not the run's
+        yield item.failure(missing_package_reason(exc, "reading HTML"))
+        return
     if not paragraphs:
         yield item.failure(_NO_ARTICLE if html.strip() else _no_text(html))
         return
