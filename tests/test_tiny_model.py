@@ -171,9 +171,14 @@ def test_shipped_weights_are_what_the_builder_makes(tmp_path: Path) -> None:
     for name, tensor in shipped.items():
         torch.testing.assert_close(rebuilt[name], tensor, rtol=1e-4, atol=1e-4, msg=name)
     for name in ("config.json", "generation_config.json", "vocab.json"):
-        assert json.loads((tmp_path / name).read_text()) == json.loads(
-            (TINY_DIR / name).read_text()
+        # The transformers version that wrote a file is not part of the model.
+        rebuilt_json, shipped_json = (
+            json.loads((folder / name).read_text()) for folder in (tmp_path, TINY_DIR)
         )
+        for content in (rebuilt_json, shipped_json):
+            if isinstance(content, dict):
+                content.pop("transformers_version", None)
+        assert rebuilt_json == shipped_json
 
 
 MINI = MarianArchitecture(

@@ -17,10 +17,9 @@ Example:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import logging
 
+from translate import _dist
 from translate.backends import BackendSettings, DecodingOptions
 from translate.errors import (
     BackendError,
@@ -37,6 +36,10 @@ from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, Pair, Sentence, Span, TranslatedDocument
 from translate.segment import Segmenter, split_sentences
 from translate.translator import Translator
+
+# One source for the version: the installed distribution's metadata (see translate._dist).
+__version__ = _dist.installation().version
+_dist.warn_on_import()
 
 # A library logs but never prints: without a handler set up by the application,
 # its warnings go nowhere (the CLI sets one up).

@@ -1,5 +1,5 @@
 """``python -m translate`` runs the ``vi2en`` command."""
 
-from translate.cli import main
+from translate._dist import main
 
 main()

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from translate._dist import missing_package_reason
 from translate.errors import InputError, Interrupted, UnknownNameError
 from translate.records import Document, DocumentFailure
 
@@ -788,12 +789,16 @@ def _read_html(item: InputFile, options: ReadOptions) -> Iterator[Document | Doc
     except InputError as exc:
         yield item.failure(exc.reason)
         return
-    from translate.html import extract_article  # trafilatura is heavy: only for HTML
-
     if not html.strip():
         yield item.failure(_no_text(html))
         return
-    extraction = extract_article(html)
+    try:
+        from translate.html import extract_article  # trafilatura is heavy: only for HTML
+
+        extraction = extract_article(html)
+    except ImportError as exc:  # a dependency missing: this document's failure, not the run's
+        yield item.failure(missing_package_reason(exc, "reading HTML"))
+        return
     if extraction.reason is not None:
         yield item.failure(extraction.reason)
         return
