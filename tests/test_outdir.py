@@ -300,3 +300,15 @@ def test_an_input_folder_used_as_outdir_never_reads_its_own_outputs(tmp_path: Pa
         counts.append((manifest["counts"]["documents"], manifest["counts"]["pairs"]))
     assert counts == [(2, 3)] * 3  # txt/*.txt and corpus.jsonl are never read back
     assert {name: (articles / name).read_bytes() for name in inputs} == inputs
+
+
+def test_part_of_the_older_format_is_translated_again(tmp_path: Path) -> None:
+    make_job(tmp_path)[0].run(iter(CORPUS))
+    before = snapshot(tmp_path / "txt")
+    part = tmp_path / ".vi2en" / "parts" / _part_name("a.txt")
+    header, *pairs = part.read_text("utf-8").splitlines(keepends=True)
+    old = {**json.loads(header), "paragraphs": ["the paragraphs' texts"]}
+    part.write_text(json.dumps(old) + "\n" + "".join(pairs), "utf-8")
+    summary = make_job(tmp_path)[0].run(iter(CORPUS))
+    assert (summary.translated, summary.resumed) == (1, 2)
+    assert snapshot(tmp_path / "txt") == before

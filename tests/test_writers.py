@@ -22,6 +22,7 @@ from translate.records import Document, Pair, TranslatedDocument
 from translate.writers import (
     WRITERS,
     RunInfo,
+    TxtWriter,
     Writer,
     commit_writers,
     open_writers,
@@ -736,3 +737,21 @@ def test_read_tsv_rejects_malformed_lines(tmp_path: Path, line: str, message: st
     with pytest.raises(ValueError) as caught:
         read_tsv(path)
     assert str(caught.value) == f"{path}:{message}"
+
+
+@pytest.mark.parametrize("paragraph_break", ["\n", "\r\n", "\n\n", "\r"])
+def test_txt_writer_streams_the_same_text_as_translated_text(
+    tmp_path: Path, paragraph_break: str
+) -> None:
+    # Paragraph 1 has no pair, a target ends with CR before a CRLF break.
+    pairs = (
+        Pair("d", 0, 0, "A.", "One\r", 0, 2),
+        Pair("d", 0, 1, "B.", "", 3, 5),
+        Pair("d", 2, 0, "C.", "Three", 0, 2),
+    )
+    document = Document("d", ("A. B.", "x", "C.", "y"), "d", "d", "h", paragraph_break)
+    expected = TranslatedDocument(document, pairs).translated_text()
+    writer = TxtWriter(tmp_path, RunInfo("0", "m", None))
+    writer.add_pairs(document.info(), iter(pairs))
+    text = (tmp_path / "txt" / "d.txt").read_bytes().decode("utf-8")
+    assert text == expected.replace("\r\n", "\n").replace("\r", "\n")

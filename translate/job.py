@@ -38,7 +38,7 @@ from translate.errors import (
 )
 from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
 from translate.pipeline import Pipeline
-from translate.records import Document, DocumentFailure, Pair, TranslatedDocument
+from translate.records import Document, DocumentFailure, DocumentInfo, Pair, TranslatedDocument
 from translate.writers import RunInfo, TxtWriter, open_writers, write_manifest
 
 STATE_DIR = ".vi2en"
@@ -103,14 +103,36 @@ def _part_name(doc_id: str) -> str:
 
 
 def _document_header(document: Document) -> dict[str, Any]:
+    # The part holds the document's pairs, not its text: the paragraphs are counted.
     return {
         "doc_id": document.doc_id,
         "source": document.source,
         "output_path": document.output_path,
         "content_hash": document.content_hash,
         "paragraph_break": document.paragraph_break,
-        "paragraphs": list(document.paragraphs),
+        "paragraphs": len(document.paragraphs),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _PartInfo:
+    """A part's header: the document's description and its number of pairs."""
+
+    document: DocumentInfo
+    content_hash: str
+    pairs: int
+
+
+def _part_info(header: dict[str, Any]) -> _PartInfo:
+    """The header line of a part; ValueError or TypeError when it is malformed (or older)."""
+    fields = (header["doc_id"], header["output_path"], header["paragraph_break"])
+    counts = (header["paragraphs"], header["pairs"])
+    # A part of an older format (paragraphs as a list of texts) is damaged: translated again.
+    if not all(isinstance(f, str) for f in (*fields, header["content_hash"])):
+        raise TypeError("malformed part header")
+    if not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+        raise TypeError("malformed part header")
+    return _PartInfo(DocumentInfo(*fields, counts[0]), header["content_hash"], counts[1])
 
 
 class Job:
@@ -184,34 +206,43 @@ class Job:
             out.write(json.dumps(current, indent=2, sort_keys=True) + "\n")
 
     def _is_done(self, document: Document) -> bool:
-        part = self._read_part(document.doc_id)
+        info = self._read_part(document.doc_id)
         return bool(
-            part is not None
-            and part.document.content_hash == document.content_hash
-            and part.document.doc_id == document.doc_id
+            info is not None
+            and info.content_hash == document.content_hash
+            and info.document.doc_id == document.doc_id
         )
 
-    def _read_part(self, doc_id: str) -> TranslatedDocument | None:
-        """The saved part of ``doc_id``, or None when there is none or it is damaged."""
+    def _read_part(self, doc_id: str) -> _PartInfo | None:
+        """The header of ``doc_id``'s saved part, or None when there is none or it is damaged.
+
+        Every line is checked, one at a time: the pairs are never all in memory.
+        """
         path = self.parts / _part_name(doc_id)
         try:
             with path.open(encoding="utf-8") as handle:
-                header = json.loads(handle.readline())
-                pairs = tuple(Pair(doc_id, *json.loads(line)) for line in handle)
-            document = Document(
-                doc_id=header["doc_id"],
-                paragraphs=tuple(header["paragraphs"]),
-                source=header["source"],
-                output_path=header["output_path"],
-                content_hash=header["content_hash"],
-                paragraph_break=header["paragraph_break"],
-            )
+                info = _part_info(json.loads(handle.readline()))
+                count = 0
+                for line in handle:
+                    Pair(doc_id, *json.loads(line))
+                    count += 1
             # A part cut short at a line end still parses: its pair count tells.
-            if header["pairs"] != len(pairs):
+            if info.pairs != count:
                 return None
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        return TranslatedDocument(document, pairs)
+        return info
+
+    def _part_pairs(self, doc_id: str) -> Iterator[Pair]:
+        """The pairs of a part checked by :meth:`_read_part`, read one line at a time."""
+        path = self.parts / _part_name(doc_id)
+        try:
+            with path.open(encoding="utf-8") as handle:
+                handle.readline()
+                for line in handle:
+                    yield Pair(doc_id, *json.loads(line))
+        except (OSError, ValueError, TypeError) as exc:
+            raise self._damaged(doc_id) from exc
 
     def _save_part(self, result: TranslatedDocument) -> None:
         with atomic_write(self.parts / _part_name(result.document.doc_id)) as out:
@@ -226,13 +257,14 @@ class Job:
                     + "\n"
                 )
 
-    def _load_part(self, doc_id: str) -> TranslatedDocument:
+    def _damaged(self, doc_id: str) -> OutputError:
+        path = self.parts / _part_name(doc_id)
+        return OutputError(f"{path} is damaged; run the same command again to translate it again")
+
+    def _load_part(self, doc_id: str) -> _PartInfo:
         part = self._read_part(doc_id)
         if part is None:
-            path = self.parts / _part_name(doc_id)
-            raise OutputError(
-                f"{path} is damaged; run the same command again to translate it again"
-            )
+            raise self._damaged(doc_id)
         return part
 
     def run(
@@ -296,6 +328,7 @@ class Job:
             else:
                 self._save_part(result)
                 summary.translated += 1
+            del result  # a saved document is not kept through the next one and the publication
             if progress:
                 progress.document_done()
 
@@ -324,10 +357,12 @@ class Job:
         files: list[AtomicFile] = []
         try:
             for doc_id in order:
-                document = self._load_part(doc_id)
-                summary.pairs += len(document.pairs)
+                # Each writer reads the part again, line by line: a document's
+                # pairs are never all in memory at once.
+                part = self._load_part(doc_id)
+                summary.pairs += part.pairs
                 for writer in writers:
-                    writer.add(document)
+                    writer.add_pairs(part.document, self._part_pairs(doc_id))
             for writer in writers:
                 writer.finish()
                 files.extend(writer.files)

@@ -33,6 +33,29 @@ class Document:
     content_hash: str
     paragraph_break: str = "\n"
 
+    def info(self) -> DocumentInfo:
+        """What the writers need of the document besides its pairs."""
+        return DocumentInfo(
+            self.doc_id, self.output_path, self.paragraph_break, len(self.paragraphs)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What a writer needs of a document besides its pairs (not its text).
+
+    Attributes:
+        doc_id: Document id.
+        output_path: Relative path of the translated article (see :class:`Document`).
+        paragraph_break: How paragraphs are separated in the translated text.
+        paragraphs: Number of paragraphs.
+    """
+
+    doc_id: str
+    output_path: str
+    paragraph_break: str
+    paragraphs: int
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentFailure:

@@ -44,14 +44,14 @@ import json
 import re
 import xml.etree.ElementTree as ElementTree
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import ClassVar, NamedTuple
 
 from translate.errors import OutputError, UnknownNameError
 from translate.fileio import AtomicFile, atomic_write
-from translate.records import Pair, TranslatedDocument
+from translate.records import DocumentInfo, Pair, TranslatedDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +293,19 @@ class Writer(ABC):
         self._files.append(file)
         return file
 
-    @abstractmethod
     def add(self, document: TranslatedDocument) -> None:
         """Write one document's pairs. Called once per document, in corpus order.
+
+        Raises:
+            OutputError: The write failed; call :meth:`discard`.
+        """
+        self.add_pairs(document.document.info(), document.pairs)
+
+    @abstractmethod
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
+        """Write one document's pairs as they come (in paragraph order), never holding them all.
+
+        Called once per document, in corpus order.
 
         Raises:
             OutputError: The write failed; call :meth:`discard`.
@@ -357,9 +367,10 @@ class TsvWriter(Writer):
         super().__init__(outdir, run, stem=stem)
         self._out = self._open(".tsv")
 
-    def add(self, document: TranslatedDocument) -> None:
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
         """Write the document's pairs, one line each."""
-        self._out.write("".join(_tsv_line(pair) for pair in document.pairs))
+        for chunk in _chunks(pairs):
+            self._out.write("".join(_tsv_line(pair) for pair in chunk))
 
 
 class MosesWriter(Writer):
@@ -373,12 +384,13 @@ class MosesWriter(Writer):
         self._target = self._open(f".{run.target_lang}")
         self._ids = self._open(".ids")
 
-    def add(self, document: TranslatedDocument) -> None:
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
         """Write the document's pairs, one line in each of the three files."""
-        lines = [_moses_lines(pair) for pair in document.pairs]
-        self._source.write("".join(line[0] for line in lines))
-        self._target.write("".join(line[1] for line in lines))
-        self._ids.write("".join(line[2] for line in lines))
+        for chunk in _chunks(pairs):
+            lines = [_moses_lines(pair) for pair in chunk]
+            self._source.write("".join(line[0] for line in lines))
+            self._target.write("".join(line[1] for line in lines))
+            self._ids.write("".join(line[2] for line in lines))
 
 
 class JsonlWriter(Writer):
@@ -390,9 +402,10 @@ class JsonlWriter(Writer):
         super().__init__(outdir, run, stem=stem)
         self._out = self._open(".jsonl")
 
-    def add(self, document: TranslatedDocument) -> None:
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
         """Write the document's pairs, one object per line."""
-        self._out.write("".join(_jsonl_line(pair) for pair in document.pairs))
+        for chunk in _chunks(pairs):
+            self._out.write("".join(_jsonl_line(pair) for pair in chunk))
 
 
 class TmxWriter(Writer):
@@ -405,9 +418,10 @@ class TmxWriter(Writer):
         self._out = self._open(".tmx")
         self._out.write(_tmx_head(run))
 
-    def add(self, document: TranslatedDocument) -> None:
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
         """Write one ``<tu>`` per pair."""
-        self._out.write("".join(_tmx_unit(pair, self.run) for pair in document.pairs))
+        for chunk in _chunks(pairs):
+            self._out.write("".join(_tmx_unit(pair, self.run) for pair in chunk))
 
     def _write_tail(self) -> None:
         self._out.write(_TMX_TAIL)
@@ -423,15 +437,15 @@ class TxtWriter(Writer):
         self._written: dict[Path, str] = {}
         self.published: list[AtomicFile] = []
 
-    def add(self, document: TranslatedDocument) -> None:
-        """Write the translated article atomically under its mirrored path.
+    def add_pairs(self, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
+        """Write the translated article atomically under its mirrored path, paragraph by paragraph.
 
         Raises:
             OutputError: The article cannot be written, its output path leaves
                 the output directory, or another document was already written
                 to the same path.
         """
-        doc = document.document
+        doc = document
         relative = PurePosixPath(doc.output_path)
         if not doc.output_path or relative.is_absolute() or ".." in relative.parts:
             raise OutputError(
@@ -444,11 +458,9 @@ class TxtWriter(Writer):
                 f"documents {self._written[path]!r} and {doc.doc_id!r} would both be written "
                 f"to {path}; rename one of the inputs"
             )
-        # Plain text gets LF line ends, like every other output.
-        text = document.translated_text().replace("\r\n", "\n").replace("\r", "\n")
         file = AtomicFile(path)
         try:
-            file.write(text)
+            _write_article(file, doc, pairs)
             file.publish()
         except BaseException:
             file.discard()
@@ -459,6 +471,48 @@ class TxtWriter(Writer):
     def commit(self) -> list[Path]:
         """Return the articles written; each was already published by :meth:`add`."""
         return list(self._written)
+
+
+def _write_article(file: AtomicFile, document: DocumentInfo, pairs: Iterable[Pair]) -> None:
+    """Write ``TranslatedDocument.translated_text`` with LF line ends, one paragraph at a time.
+
+    The pairs come in paragraph order; a paragraph without pairs is empty.
+    """
+    carry = ""  # a CR that ends a chunk: the next chunk may start with its LF
+
+    def emit(text: str) -> None:
+        nonlocal carry
+        text = carry + text
+        carry = "\r" if text.endswith("\r") else ""
+        if carry:
+            text = text[:-1]
+        # Plain text gets LF line ends, like every other output.
+        file.write(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+    current = 0
+    parts: list[str] = []
+    for pair in pairs:
+        while pair.paragraph > current:
+            emit(" ".join(p for p in parts if p))
+            parts = []
+            current += 1
+            emit(document.paragraph_break)
+        parts.append(pair.target)
+    while True:
+        emit(" ".join(p for p in parts if p))
+        parts = []
+        current += 1
+        if current >= document.paragraphs:
+            break
+        emit(document.paragraph_break)
+    emit("\n")
+    file.write(carry.replace("\r", "\n"))
+
+
+def _chunks(pairs: Iterable[Pair], size: int = 1024) -> Iterator[tuple[Pair, ...]]:
+    iterator = iter(pairs)
+    while chunk := tuple(itertools.islice(iterator, size)):
+        yield chunk
 
 
 WRITERS: dict[str, type[Writer]] = {
