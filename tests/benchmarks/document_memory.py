@@ -51,7 +51,7 @@ def run_job(document: Path, outdir: Path, stages: bool) -> None:
             )
             tracemalloc.reset_peak()
 
-        for name in ("_save_part", "_assemble", "_load_part"):
+        for name in ("_save_part", "_load_part", "_publish"):
             original = getattr(Job, name)
 
             def wrapped(self: Job, *args: object, _original=original, _name=name) -> object:
