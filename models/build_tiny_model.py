@@ -30,7 +30,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from translate.modelgen import TINY, build_random_marian  # noqa: E402
 
-DEFAULT_DATA = Path("/work/shared/data/mt")
+# The shared benchmark data beside the checkout (../shared), not a machine path.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mt"
 DEFAULT_OUT = REPO_ROOT / "models" / "tiny-vi-en"
 # Sets whose licences allow redistributing a derived vocabulary, as in their READMEs:
 # FLORES-200 (CC BY-SA 4.0) and Tatoeba (CC BY 2.0 FR).

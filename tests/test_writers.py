@@ -38,7 +38,7 @@ from translate.writers import (
     write_tsv,
 )
 
-# The LISA OSCAR TMX 1.4b DTD, copied from /work/shared/data/tmx/tmx14.dtd
+# The LISA OSCAR TMX 1.4b DTD, copied from ../shared/data/tmx/tmx14.dtd
 # (from the public repository mgrbyte/python-tmx).
 TMX_DTD = etree.DTD(str(Path(__file__).parent / "data" / "tmx14.dtd"))
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
