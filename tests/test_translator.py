@@ -148,16 +148,21 @@ def test_memory_answers_second_run_without_model(tmp_path: Path) -> None:
     assert second.stats.memory_hits == 2
 
 
-def test_memory_is_keyed_by_decoding_options(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "decoding",
+    [DecodingOptions(beams=1), DecodingOptions(redecode_loops=True)],
+    ids=["beams", "redecode-loops"],
+)
+def test_memory_is_keyed_by_decoding_options(tmp_path: Path, decoding: DecodingOptions) -> None:
     memory = TranslationMemory(tmp_path / "tm.sqlite")
     first, _ = fake_translator()
     first.memory = memory
     first.translate(["một"])
     other, backend = fake_translator()
     other.memory = memory
-    other.decoding = DecodingOptions(beams=1)
+    other.decoding = decoding
     other.translate(["một"])
-    assert backend.calls  # other settings: not a hit
+    assert backend.calls  # other settings (--redecode-loops too): not a hit
 
 
 def test_normalise_source() -> None:
@@ -296,15 +301,3 @@ def test_preprocess_version_is_in_the_namespace(monkeypatch: pytest.MonkeyPatch)
     translator, _ = fake_translator()
     assert translator.configuration()["preprocess"] == "next"
     assert translator.namespace() != before
-
-
-def test_redecode_loops_misses_the_memory_of_a_run_without_it(tmp_path: Path) -> None:
-    memory = TranslationMemory(tmp_path / "tm.sqlite")
-    first, _ = fake_translator()
-    first.memory = memory
-    first.translate(["một"])
-    other, backend = fake_translator()
-    other.memory = memory
-    other.decoding = DecodingOptions(redecode_loops=True)
-    other.translate(["một"])
-    assert backend.calls
