@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import TINY_MODEL
 from translate.backends import BackendSettings, DecodingOptions, choose_backend, load_backend
-from translate.backends.base import ResolvedDecoding, read_generation_defaults
+from translate.backends.base import Hypothesis, ResolvedDecoding, read_generation_defaults
 from translate.backends.tokenizers import AutoTokenizerAdapter, MarianSentencePiece, load_tokenizer
 from translate.models import resolve_model
 from translate.pipeline import Pipeline
@@ -126,11 +126,20 @@ def test_conversion_is_cached_and_redone_for_a_changed_model(
     assert len(calls) == 3
 
 
-def test_max_length_caps_output() -> None:
-    backend = load_backend(resolve_model(str(TINY_MODEL)), BackendSettings(backend="ctranslate2"))
-    decoding = ResolvedDecoding(beams=1, max_length=3, max_length_ratio=None, min_length=0)
-    [out] = backend.translate_batch(backend.tokenize(["Hà Nội là thủ đô của Việt Nam"]), decoding)
-    assert 1 <= len(out.split()) <= 3
+@pytest.mark.parametrize("name", ["ctranslate2", "transformers"])
+def test_max_length_caps_output_and_says_so(name: str) -> None:
+    backend = load_backend(resolve_model(str(TINY_MODEL)), BackendSettings(backend=name))
+    tokens = backend.tokenize(["Hà Nội là thủ đô của Việt Nam"])
+    capped = ResolvedDecoding(beams=1, max_length=3, max_length_ratio=None, min_length=0)
+    [out] = backend.translate_batch(tokens, capped)
+    assert isinstance(out, Hypothesis)
+    assert 1 <= len(out.text.split()) <= 3
+    assert out.hit_max_length
+    # The tiny model ends this sentence after 15 tokens: well under a cap of 200.
+    free = ResolvedDecoding(beams=1, max_length=200, max_length_ratio=None, min_length=0)
+    [out] = backend.translate_batch(tokens, free)
+    assert not out.hit_max_length
+    assert (out.score is not None) == (name == "ctranslate2")
 
 
 def test_fixed_length_decoding() -> None:
@@ -144,7 +153,7 @@ def test_fixed_length_decoding() -> None:
         tokens, beam_size=2, min_decoding_length=12, max_decoding_length=12
     )
     assert len(out[0].hypotheses[0]) == 12
-    assert backend.translate_batch(tokens, decoding)[0]
+    assert backend.translate_batch(tokens, decoding)[0].text
 
 
 def test_ctranslate2_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from translate.backends import Backend, BackendSettings, choose_backend, load_backend
+from translate.backends import Backend, BackendSettings, load_backend, resolve_settings
 from translate.backends.base import (
     DecodingOptions,
     ResolvedDecoding,
     Tokens,
+    as_hypothesis,
     read_generation_defaults,
     resolve_decoding,
 )
@@ -243,24 +244,12 @@ class Translator:
                 "compute_type": None,
                 **common,
             }
-        backend = choose_backend(self.settings.backend, model)
-        if backend == "ctranslate2":
-            from translate.backends import ct2
-
-            device = ct2.resolve_device(self.settings.device)
-            compute_type = ct2.resolve_compute_type(self.settings.compute_type, device)
-        elif backend == "transformers":
-            from translate.backends.hf import pick_torch_device
-
-            device = pick_torch_device(self.settings.device)
-            compute_type = "float16" if device == "cuda" else "float32"
-        else:
-            device, compute_type = self.settings.device, self.settings.compute_type
+        resolved = resolve_settings(self.settings, model)
         return {
             "model_fingerprint": model.fingerprint,
-            "backend": backend,
-            "device": device,
-            "compute_type": compute_type,
+            "backend": resolved.backend,
+            "device": resolved.device,
+            "compute_type": resolved.compute_type,
             **common,
         }
 
@@ -437,7 +426,8 @@ class Translator:
         results: Any = backend.translate_batches(batch_tokens(), decoding)
         for batch, translations in zip(batches, results, strict=True):
             self.stats.batches += 1
-            for index, translation in zip(batch, translations, strict=True):
+            for index, output in zip(batch, translations, strict=True):
+                translation = as_hypothesis(output).text
                 outputs[units[index]] = translation
                 self.stats.target_words += len(translation.split())
             if progress:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from translate.backends.base import Backend, BackendSettings, DecodingOptions, ResolvedDecoding
 from translate.errors import ModelLoadError, UnknownNameError
@@ -41,6 +42,46 @@ def choose_backend(name: str, model: ResolvedModel) -> str:
     return "ctranslate2" if ct2.is_available() and ct2.supports(model) else "transformers"
 
 
+@dataclass(frozen=True, slots=True)
+class ResolvedSettings:
+    """What ``auto`` settings stand for on this machine, known without loading the model.
+
+    Attributes:
+        backend: The concrete backend (``ctranslate2``, ``transformers``, or an
+            injected backend's name).
+        device: ``cpu`` or ``cuda``.
+        compute_type: The precision the backend computes in.
+    """
+
+    backend: str
+    device: str
+    compute_type: str
+
+
+def resolve_settings(settings: BackendSettings, model: ResolvedModel) -> ResolvedSettings:
+    """The backend, device and precision ``settings`` mean for ``model`` here.
+
+    So that the same words on another machine (``auto`` on a GPU) are not taken
+    for the same setup in a resume check or the translation memory.
+
+    Raises:
+        UnknownNameError: ``settings.backend`` is not a backend name.
+        ModelLoadError: ``ctranslate2`` was asked for but is not installed.
+    """
+    backend = choose_backend(settings.backend, model)
+    if backend == "ctranslate2":
+        from translate.backends import ct2
+
+        device = ct2.resolve_device(settings.device)
+        return ResolvedSettings(
+            backend, device, ct2.resolve_compute_type(settings.compute_type, device)
+        )
+    from translate.backends.hf import pick_torch_device
+
+    device = pick_torch_device(settings.device)
+    return ResolvedSettings(backend, device, "float16" if device == "cuda" else "float32")
+
+
 def load_backend(model: ResolvedModel, settings: BackendSettings) -> Backend:
     """Load ``model`` into the backend ``settings`` asks for.
 
@@ -60,6 +101,8 @@ __all__ = [
     "BackendSettings",
     "DecodingOptions",
     "ResolvedDecoding",
+    "ResolvedSettings",
     "choose_backend",
     "load_backend",
+    "resolve_settings",
 ]

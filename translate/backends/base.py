@@ -86,6 +86,28 @@ class ResolvedDecoding:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """A backend's translation of one sentence, with what the decoder knows about it.
+
+    Attributes:
+        text: The detokenised translation.
+        hit_max_length: Decoding stopped at the length cap, not at the end marker:
+            the translation is probably cut short.
+        score: The model's length-normalised log-probability of ``text``, where
+            the backend returns one.
+    """
+
+    text: str
+    hit_max_length: bool = False
+    score: float | None = None
+
+
+def as_hypothesis(output: Hypothesis | str) -> Hypothesis:
+    """A backend's output as a :class:`Hypothesis` (backends written for 0.2 return strings)."""
+    return output if isinstance(output, Hypothesis) else Hypothesis(output)
+
+
 def usable_cores() -> int:
     """Cores this process may run on (affinity-aware where the OS tells)."""
     if hasattr(os, "sched_getaffinity"):
@@ -161,7 +183,9 @@ class Backend(ABC):
         return [[*text.split(), "</s>"] for text in texts]
 
     @abstractmethod
-    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+    def translate_batch(
+        self, batch: Sequence[Tokens], decoding: ResolvedDecoding
+    ) -> Sequence[Hypothesis | str]:
         """Translate one batch of tokenised sentences.
 
         Args:
@@ -169,7 +193,8 @@ class Backend(ABC):
             decoding: Resolved decoding settings.
 
         Returns:
-            One detokenised translation per input, in order.
+            One translation per input, in order: a :class:`Hypothesis`, or only
+            its text (then nothing is known of the length cap or the score).
         """
 
     def resolve(self, decoding: DecodingOptions) -> ResolvedDecoding:
@@ -181,7 +206,7 @@ class Backend(ABC):
 
     def translate_batches(
         self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[Sequence[Hypothesis | str]]:
         """Translate several batches, yielding each batch's output in order.
 
         Backends with parallel workers override this to keep every worker busy.

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from translate.backends.base import (
     Backend,
     BackendSettings,
+    Hypothesis,
     ResolvedDecoding,
     Tokens,
     cpu_threading,
@@ -174,30 +175,45 @@ class CTranslate2Backend(Backend):
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         return self.tokenizer.tokenize(texts)
 
-    def _submit(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> Any:
-        return self.translator.translate_batch(
+    def _submit(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> tuple[Any, int]:
+        cap = decoding.max_length_for(max(len(t) for t in batch))
+        pending = self.translator.translate_batch(
             list(batch),
             beam_size=decoding.beams,
-            max_decoding_length=decoding.max_length_for(max(len(t) for t in batch)),
+            max_decoding_length=cap,
             min_decoding_length=decoding.min_length,
             no_repeat_ngram_size=decoding.no_repeat_ngram_size,
+            return_scores=True,
             asynchronous=True,
         )
+        return pending, cap
 
-    def _collect(self, pending: Any) -> list[str]:
+    def _collect(self, submitted: tuple[Any, int]) -> list[Hypothesis]:
+        pending, cap = submitted
         try:
-            return [self.tokenizer.detokenize(r.result().hypotheses[0]) for r in pending]
+            results = [r.result() for r in pending]
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"CTranslate2 translation failed: {exc}") from exc
+        # The hypotheses exclude the end marker: one as long as the cap never reached it.
+        return [
+            Hypothesis(
+                self.tokenizer.detokenize(r.hypotheses[0]),
+                hit_max_length=len(r.hypotheses[0]) >= cap,
+                score=float(r.scores[0]) if r.scores else None,
+            )
+            for r in results
+        ]
 
-    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+    def translate_batch(
+        self, batch: Sequence[Tokens], decoding: ResolvedDecoding
+    ) -> list[Hypothesis]:
         return self._collect(self._submit(batch, decoding))
 
     def translate_batches(
         self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[list[Hypothesis]]:
         # Keep every worker busy: submit ahead, collect in order.
-        window: list[Any] = []
+        window: list[tuple[Any, int]] = []
         for batch in batches:
             window.append(self._submit(batch, decoding))
             if len(window) > 2 * self.workers:

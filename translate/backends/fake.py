@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from translate.backends.base import Backend, ResolvedDecoding, Tokens
+from translate.backends.base import Backend, Hypothesis, ResolvedDecoding, Tokens
 from translate.errors import BackendError
 
 
 class FakeBackend(Backend):
     """ "Translates" by upper-casing each word and tagging the sentence ``EN:``.
+
+    Each word and the tag count as one target token: an output over the
+    decoding's length cap is cut there and marked ``hit_max_length``.
 
     Attributes:
         calls: Every batch it was given, to let tests see what reached the model.
@@ -25,12 +28,16 @@ class FakeBackend(Backend):
         self.fail_on = set(fail_on)
         self.description = "fake"
 
-    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+    def translate_batch(
+        self, batch: Sequence[Tokens], decoding: ResolvedDecoding
+    ) -> list[Hypothesis]:
         self.calls.append([list(tokens) for tokens in batch])
+        cap = decoding.max_length_for(max(len(tokens) for tokens in batch))
         outputs = []
         for tokens in batch:
             words = [t for t in tokens if t != "</s>"]
             if self.fail_on.intersection(words):
                 raise BackendError(f"fake failure on {' '.join(words)!r}")
-            outputs.append("EN: " + " ".join(w.upper() for w in words))
+            target = ["EN:", *(w.upper() for w in words)]
+            outputs.append(Hypothesis(" ".join(target[:cap]), hit_max_length=len(target) > cap))
         return outputs

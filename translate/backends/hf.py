@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from translate.backends.base import (
     Backend,
     BackendSettings,
+    Hypothesis,
     ResolvedDecoding,
     Tokens,
     cpu_threading,
@@ -81,7 +82,9 @@ class TransformersBackend(Backend):
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         return self.tokenizer.tokenize(texts)
 
-    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+    def translate_batch(
+        self, batch: Sequence[Tokens], decoding: ResolvedDecoding
+    ) -> list[Hypothesis]:
         import torch
 
         ids = [self.tokenizer.token_ids(tokens) for tokens in batch]
@@ -91,26 +94,34 @@ class TransformersBackend(Backend):
         for row, sentence in enumerate(ids):
             input_ids[row, : len(sentence)] = torch.tensor(sentence)
             mask[row, : len(sentence)] = 1
+        config = self._generation_config(decoding, width)
         try:
             with torch.inference_mode():
                 output = self.model.generate(
                     input_ids=input_ids.to(self.device),
                     attention_mask=mask.to(self.device),
-                    generation_config=self._generation_config(decoding, width),
+                    generation_config=config,
                 )
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"transformers generation failed: {exc}") from exc
-        return [self.tokenizer.decode_ids(row.tolist()) for row in output]
+        ends = set(_ids(config.eos_token_id))
+        return [
+            Hypothesis(
+                self.tokenizer.decode_ids(ids),
+                hit_max_length=_generated(ids[1:], ends) >= config.max_new_tokens,
+            )
+            for ids in (row.tolist() for row in output)
+        ]
 
     def translate_batches(
         self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[Sequence[Hypothesis | str]]:
         if self.workers == 1:
             yield from super().translate_batches(batches, decoding)
             return
         with ThreadPoolExecutor(self.workers, thread_name_prefix="vi2en-generate") as pool:
             # Submit ahead to keep every worker busy; yield in order.
-            pending: deque[Future[list[str]]] = deque()
+            pending: deque[Future[list[Hypothesis]]] = deque()
             for batch in batches:
                 pending.append(pool.submit(self.translate_batch, batch, decoding))
                 if len(pending) > 2 * self.workers:
@@ -129,3 +140,22 @@ class TransformersBackend(Backend):
         config.do_sample = False
         config.no_repeat_ngram_size = decoding.no_repeat_ngram_size or None
         return config
+
+
+def _ids(value: int | Sequence[int] | None) -> list[int]:
+    """A generation config's token id setting (one id, several, or none) as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, int) else list(value)
+
+
+def _generated(ids: Sequence[int], ends: set[int]) -> int:
+    """New tokens up to and including the first end marker (all of them without one).
+
+    A row that used every new token ran into the cap; Marian's config forces
+    the end marker onto the last position, so that marker counts.
+    """
+    for position, token in enumerate(ids):
+        if token in ends:
+            return position + 1
+    return len(ids)
