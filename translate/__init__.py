@@ -33,7 +33,15 @@ from translate.errors import (
 )
 from translate.models import DEFAULT_MODEL, download_model, resolve_model
 from translate.pipeline import Pipeline
-from translate.records import Document, DocumentFailure, Pair, Sentence, Span, TranslatedDocument
+from translate.records import (
+    AlignedSegment,
+    Document,
+    DocumentFailure,
+    Pair,
+    Sentence,
+    Span,
+    TranslatedDocument,
+)
 from translate.segment import Segmenter, split_sentences
 from translate.translator import Translator
 
@@ -84,6 +92,7 @@ def translate_text(
 
 __all__ = [
     "DEFAULT_MODEL",
+    "AlignedSegment",
     "BackendError",
     "BackendSettings",
     "ConfigMismatchError",

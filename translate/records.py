@@ -92,18 +92,41 @@ class Sentence:
     end: int
 
 
+#: How a segment's target was produced: by the model, from the translation
+#: memory, copied from the source (numbers, URLs), or aligned from an existing
+#: human translation.
+ORIGINS = ("mt", "memory", "copy", "aligned")
+
+
 @dataclass(frozen=True, slots=True)
-class Pair:
-    """A source sentence aligned with its translation.
+class AlignedSegment:
+    """One link of a document's alignment: consecutive source sentences and their target.
+
+    Machine translation makes 1:1 segments (one source sentence, one
+    translation); the aligner for existing translations also makes 1:2, 2:1,
+    1:0 and 0:1 links. The source sentences of a link are identified as a
+    range: the ``source_count`` sentences of the document that start at
+    (``paragraph``, ``sentence``), in reading order.
 
     Attributes:
         doc_id: Document id.
-        paragraph: Paragraph index in the document (0-based).
-        sentence: Sentence index in the paragraph (0-based).
-        source: The Vietnamese sentence, exactly as in the paragraph.
-        target: Its English translation.
+        paragraph: Paragraph index of the first source sentence (0-based); for
+            a link without source sentences, where it sits.
+        sentence: Index of the first source sentence in its paragraph (0-based).
+        source: The source sentences exactly as in the paragraph, joined by a
+            space when there are several.
+        target: The target text (several target sentences joined by a space).
         start: Start of the source span in the paragraph.
         end: End of the source span in the paragraph.
+        source_count: How many source sentences the link holds (0 for a
+            target-only link).
+        target_ids: Sentence numbers of the target side (0-based, in document
+            order) for aligned translations; empty for machine translation.
+        origin: How the target was produced, one of :data:`ORIGINS`.
+        score: A confidence where the producer gives one (the model's
+            log-probability, the aligner's link score).
+        flags: What looks wrong with the target (``loop``, ``split_long``,
+            ``hit_max_length``, ...), in the order found.
     """
 
     doc_id: str
@@ -113,6 +136,20 @@ class Pair:
     target: str
     start: int
     end: int
+    source_count: int = 1
+    target_ids: tuple[int, ...] = ()
+    origin: str = "mt"
+    score: float | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def one_to_one(self) -> bool:
+        """Whether the link pairs one source sentence with one target (the MT case)."""
+        return self.source_count == 1 and len(self.target_ids) <= 1
+
+
+#: The name of 0.1 and 0.2, kept: a machine translation pair is a 1:1 segment.
+Pair = AlignedSegment
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +157,7 @@ class TranslatedDocument:
     """A document with every one of its sentences translated, in order."""
 
     document: Document
-    pairs: tuple[Pair, ...]
+    pairs: tuple[AlignedSegment, ...]
 
     def translated_paragraphs(self) -> list[str]:
         """The English paragraphs: each paragraph's translations joined by spaces."""
