@@ -117,9 +117,14 @@ def as_tsv(segment: AlignedSegment, line: int) -> AlignedSegment:
     return AlignedSegment("", line, 0, segment.source, segment.target, 0, len(segment.source))
 
 
-def write_corpus(outdir: Path, formats: list[str], run: RunInfo = RUN) -> list[Path]:
+def write_corpus(
+    outdir: Path,
+    formats: list[str],
+    run: RunInfo = RUN,
+    documents: list[TranslatedDocument] = CORPUS,
+) -> list[Path]:
     writers = open_writers(formats, outdir, run)
-    for document in CORPUS:
+    for document in documents:
         for writer in writers:
             writer.add(document)
     return commit_writers(writers)
@@ -509,14 +514,6 @@ def as_written(segment: AlignedSegment) -> AlignedSegment:
     return replace(segment, origin="mt", score=None, flags=())
 
 
-def write_documents(outdir: Path, formats: list[str], documents: list[TranslatedDocument]) -> None:
-    writers = open_writers(formats, outdir, RUN)
-    for document in documents:
-        for writer in writers:
-            writer.add(document)
-    commit_writers(writers)
-
-
 @pytest.mark.parametrize(
     ("name", "read", "expected"),
     [
@@ -527,12 +524,34 @@ def write_documents(outdir: Path, formats: list[str], documents: list[Translated
     ids=["jsonl", "moses", "tmx"],
 )
 def test_links_read_back(tmp_path: Path, name: str, read: Any, expected: Any) -> None:
-    write_documents(tmp_path, [name], [CORPUS[0], LINKED])
+    write_corpus(tmp_path, [name], documents=[CORPUS[0], LINKED])
     assert read(tmp_path) == [expected(s) for s in (*CORPUS[0].pairs, *LINKS)]
 
 
+@settings(deadline=None)  # speed is not asserted
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.integers(0, 10**9), max_size=3).map(tuple)),
+        max_size=4,
+    )
+)
+def test_any_links_read_back(links: list[tuple[int, tuple[int, ...]]]) -> None:
+    segments = [
+        AlignedSegment("d", 0, i, "S.", "T.", 0, 2, count, targets)
+        for i, (count, targets) in enumerate(links)
+    ]
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory)
+        write_jsonl(segments, out / "corpus.jsonl")
+        write_tmx(segments, out / "corpus.tmx", RUN)
+        write_moses(segments, out / "corpus")
+        assert read_jsonl(out / "corpus.jsonl") == segments
+        assert read_tmx(out / "corpus.tmx") == segments
+        assert read_moses(out / "corpus") == segments
+
+
 def test_links_in_jsonl(tmp_path: Path) -> None:
-    write_documents(tmp_path, ["jsonl"], [LINKED])
+    write_corpus(tmp_path, ["jsonl"], documents=[LINKED])
     lines = (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         '{"doc_id": "nm", "paragraph": 0, "sentence": 0, "source": "A. B.", "target": "AB.", '
@@ -543,7 +562,7 @@ def test_links_in_jsonl(tmp_path: Path) -> None:
 
 
 def test_links_in_moses_ids(tmp_path: Path) -> None:
-    write_documents(tmp_path, ["moses"], [LINKED])
+    write_corpus(tmp_path, ["moses"], documents=[LINKED])
     assert (tmp_path / "corpus.ids").read_text(encoding="utf-8").splitlines() == [
         "nm\t0\t0\t2\t0",
         "nm\t0\t2\t1\t1 2",
@@ -554,7 +573,7 @@ def test_links_in_moses_ids(tmp_path: Path) -> None:
 
 
 def test_links_in_tmx(tmp_path: Path) -> None:
-    write_documents(tmp_path, ["tmx"], [LINKED])
+    write_corpus(tmp_path, ["tmx"], documents=[LINKED])
     units = tmx_units(tmp_path / "corpus.tmx")  # still valid TMX 1.4b
     ids = {"x-doc-id": "nm", "x-paragraph": "0"}
     assert [props for props, _ in units] == [
@@ -574,7 +593,7 @@ def test_links_in_tmx(tmp_path: Path) -> None:
 
 
 def test_links_in_tsv_and_txt(tmp_path: Path) -> None:
-    write_documents(tmp_path, ["tsv", "txt"], [LINKED])
+    write_corpus(tmp_path, ["tsv", "txt"], documents=[LINKED])
     assert (tmp_path / "corpus.tsv").read_text(encoding="utf-8") == (
         "A. B.\tAB.\nC.\tC1. C2.\nD.\t\n\tExtra\\x01.\nE.\tE.\n"
     )
@@ -593,8 +612,8 @@ def test_origin_score_and_flags_are_not_written(tmp_path: Path) -> None:
         )
         for document in CORPUS
     ]
-    write_documents(tmp_path / "plain", ALL_FORMATS, CORPUS)
-    write_documents(tmp_path / "marked", ALL_FORMATS, marked)
+    write_corpus(tmp_path / "plain", ALL_FORMATS)
+    write_corpus(tmp_path / "marked", ALL_FORMATS, documents=marked)
     names = listing(tmp_path / "plain")
     assert names == listing(tmp_path / "marked")
     for name in names:
@@ -618,7 +637,7 @@ SEGMENTS = [*PAIRS, *LINKS]
 def test_conveniences_write_what_the_writers_write(
     tmp_path: Path, name: str, write: Any, suffix: str
 ) -> None:
-    write_documents(tmp_path / "writer", [name], [*CORPUS, LINKED])
+    write_corpus(tmp_path / "writer", [name], documents=[*CORPUS, LINKED])
     write(tmp_path)  # the exact path given, whatever its name
     assert listing(tmp_path) == ["any.name", f"writer/corpus{suffix}"]
     assert (tmp_path / "any.name").read_bytes() == (
@@ -628,10 +647,7 @@ def test_conveniences_write_what_the_writers_write(
 
 def test_write_moses_names_files_after_the_languages(tmp_path: Path) -> None:
     run = RunInfo("0", "m", None, source_lang="fr", target_lang="de")
-    writers = open_writers(["moses"], tmp_path / "writer", run)
-    for document in [*CORPUS, LINKED]:
-        writers[0].add(document)
-    commit_writers(writers)
+    write_corpus(tmp_path / "writer", ["moses"], run, [*CORPUS, LINKED])
     paths = write_moses(SEGMENTS, tmp_path / "corpus", source_lang="fr", target_lang="de")
     assert [p.name for p in paths] == ["corpus.fr", "corpus.de", "corpus.ids"]
     for path in paths:
@@ -651,8 +667,9 @@ def test_conveniences_publish_nothing_when_a_segment_fails(tmp_path: Path) -> No
 
 
 def test_corpus_writer_wants_one_suffix_per_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="the moses writer writes 3 files"):
+    with pytest.raises(ValueError) as caught:
         MosesWriter(tmp_path, RUN, suffixes=(".tsv",))
+    assert str(caught.value) == "the moses writer writes 3 files; pass 3 suffixes, not 1"
     assert listing(tmp_path) == []
 
 

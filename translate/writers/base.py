@@ -49,7 +49,7 @@ def unrecorded_run(source_lang: str = "vi", target_lang: str = "en") -> RunInfo:
     )
 
 
-def publish(files: Sequence[AtomicFile]) -> list[Path]:
+def _publish(files: Sequence[AtomicFile]) -> list[Path]:
     """Finish every file, then rename them all; on any failure remove every temporary file."""
     try:
         for file in files:
@@ -140,7 +140,7 @@ class Writer(ABC):
                 temporary file is left behind.
         """
         self.finish()
-        return publish(self._files)
+        return _publish(self._files)
 
     @property
     def files(self) -> list[AtomicFile]:
@@ -184,9 +184,13 @@ class CorpusWriter(Writer):
         suffixes: Sequence[str] | None = None,
     ) -> None:
         super().__init__(outdir, run, stem=stem)
-        names = self.suffixes() if suffixes is None else tuple(suffixes)
-        if len(names) != len(self.suffixes()):
-            raise ValueError(f"the {self.name} writer writes {len(self.suffixes())} files")
+        own = self.suffixes()
+        names = own if suffixes is None else tuple(suffixes)
+        if len(names) != len(own):
+            raise ValueError(
+                f"the {self.name} writer writes {len(own)} files; pass {len(own)} suffixes, "
+                f"not {len(names)}"
+            )
         self._outs = [self._open(suffix) for suffix in names]
 
     @abstractmethod
@@ -256,7 +260,7 @@ def has_links(segment: AlignedSegment) -> bool:
     return segment.source_count != 1 or bool(segment.target_ids)
 
 
-def read_segment(
+def segment_without_span(
     doc_id: str,
     paragraph: int,
     sentence: int,

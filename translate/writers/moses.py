@@ -15,7 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from translate.records import AlignedSegment
-from translate.writers.base import CorpusWriter, has_links, read_lines, read_segment, unrecorded_run
+from translate.writers.base import (
+    CorpusWriter,
+    has_links,
+    read_lines,
+    segment_without_span,
+    unrecorded_run,
+)
 from translate.writers.escape import escape, unescape
 
 
@@ -77,7 +83,7 @@ def read_moses(
                 raise ValueError(f"{len(fields)} tab-separated ids instead of 3 or 5")
             doc_id, paragraph, sentence, *links = fields
             count, targets = links or ("1", "")
-            segment = read_segment(
+            segment = segment_without_span(
                 unescape(doc_id),
                 int(paragraph),
                 int(sentence),

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from translate.records import AlignedSegment
-from translate.writers.base import CorpusWriter, RunInfo, has_links, read_segment
+from translate.writers.base import CorpusWriter, RunInfo, has_links, segment_without_span
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TMX_ESCAPED = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -184,7 +184,7 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
             if name in fields:
                 fields[name] = _unescape(fields[name] or "")
         segments.append(
-            read_segment(
+            segment_without_span(
                 fields["doc-id"] or "",
                 int(props.get("x-paragraph", "0")),
                 int(props.get("x-sentence", "0")),

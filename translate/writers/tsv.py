@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from translate.records import AlignedSegment
-from translate.writers.base import CorpusWriter, read_lines, read_segment, unrecorded_run
+from translate.writers.base import CorpusWriter, read_lines, segment_without_span, unrecorded_run
 from translate.writers.escape import escape, unescape
 
 
@@ -59,5 +59,5 @@ def read_tsv(path: Path) -> list[AlignedSegment]:
             source, target = unescape(fields[0]), unescape(fields[1])
         except ValueError as exc:
             raise ValueError(f"{path}:{number}: {exc}") from None
-        segments.append(read_segment("", number - 1, 0, source, target))
+        segments.append(segment_without_span("", number - 1, 0, source, target))
     return segments
