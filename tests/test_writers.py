@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,9 +19,10 @@ from lxml import etree
 
 from translate import fileio
 from translate.errors import OutputError, UnknownNameError
-from translate.records import Document, Pair, TranslatedDocument
+from translate.records import AlignedSegment, Document, Pair, TranslatedDocument
 from translate.writers import (
     WRITERS,
+    MosesWriter,
     RunInfo,
     TxtWriter,
     Writer,
@@ -105,9 +107,24 @@ PAIRS = [pair for document in CORPUS for pair in document.pairs]
 IDS = [(pair.doc_id, pair.paragraph, pair.sentence) for pair in PAIRS]
 
 
-def write_corpus(outdir: Path, formats: list[str], run: RunInfo = RUN) -> list[Path]:
+def without_span(segment: AlignedSegment) -> AlignedSegment:
+    """``segment`` as read back from a format that does not store the span (Moses, TMX)."""
+    return replace(segment, start=0, end=len(segment.source))
+
+
+def as_tsv(segment: AlignedSegment, line: int) -> AlignedSegment:
+    """``segment`` as read back from TSV: only the texts, one paragraph per line."""
+    return AlignedSegment("", line, 0, segment.source, segment.target, 0, len(segment.source))
+
+
+def write_corpus(
+    outdir: Path,
+    formats: list[str],
+    run: RunInfo = RUN,
+    documents: list[TranslatedDocument] = CORPUS,
+) -> list[Path]:
     writers = open_writers(formats, outdir, run)
-    for document in CORPUS:
+    for document in documents:
         for writer in writers:
             writer.add(document)
     return commit_writers(writers)
@@ -173,7 +190,7 @@ def test_commit_returns_every_published_file(tmp_path: Path) -> None:
 
 
 def test_tsv_reads_back_exactly(outdir: Path) -> None:
-    assert read_tsv(outdir / "corpus.tsv") == [(pair.source, pair.target) for pair in PAIRS]
+    assert read_tsv(outdir / "corpus.tsv") == [as_tsv(pair, i) for i, pair in enumerate(PAIRS)]
 
 
 def test_tsv_is_one_line_per_pair(outdir: Path) -> None:
@@ -218,9 +235,7 @@ def test_moses_files_are_line_aligned(outdir: Path) -> None:
 
 
 def test_moses_reads_back_exactly(outdir: Path) -> None:
-    assert read_moses(outdir / "corpus") == [
-        (p.doc_id, p.paragraph, p.sentence, p.source, p.target) for p in PAIRS
-    ]
+    assert read_moses(outdir / "corpus") == [without_span(p) for p in PAIRS]
 
 
 def test_read_moses_refuses_files_out_of_line(tmp_path: Path) -> None:
@@ -301,9 +316,7 @@ def test_tmx_escapes_what_xml_cannot_hold_and_says_so(outdir: Path) -> None:
 
 
 def test_read_tmx(outdir: Path) -> None:
-    assert read_tmx(outdir / "corpus.tmx") == [
-        (p.doc_id, p.paragraph, p.sentence, p.source, p.target) for p in PAIRS
-    ]
+    assert read_tmx(outdir / "corpus.tmx") == [without_span(p) for p in PAIRS]
 
 
 def test_ids_agree_across_formats(outdir: Path) -> None:
@@ -378,8 +391,9 @@ def pairs_of(texts: list[tuple[str, str]], doc_id: str = "d") -> list[Pair]:
 def test_tsv_round_trips_any_text(texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "corpus.tsv"
-        write_tsv(pairs_of(texts), path)
-        assert read_tsv(path) == texts
+        pairs = pairs_of(texts)
+        write_tsv(pairs, path)
+        assert read_tsv(path) == [as_tsv(pair, i) for i, pair in enumerate(pairs)]
         # One line per pair for any line splitter, whatever the texts hold.
         assert len(path.read_text(encoding="utf-8").splitlines()) == len(texts)
 
@@ -414,10 +428,11 @@ def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -
 def test_tmx_round_trips_any_text_and_id(doc_id: str, texts: list[tuple[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "corpus.tmx"
-        write_tmx(pairs_of(texts, doc_id), path, RUN)
+        pairs = pairs_of(texts, doc_id)
+        write_tmx(pairs, path, RUN)
         units = tmx_units(path)  # valid TMX 1.4b whatever the text
         assert len(units) == len(texts)
-        assert read_tmx(path) == [(doc_id, 0, i, s, t) for i, (s, t) in enumerate(texts)]
+        assert read_tmx(path) == [without_span(pair) for pair in pairs]
 
 
 @pytest.mark.parametrize("control", ["\x01", "\x1c", "\x0b", "\ufffe"], ids=repr)
@@ -435,13 +450,13 @@ def test_moses_round_trips_line_aligned_for_any_text(
     doc_id: str, texts: list[tuple[str, str]]
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        paths = write_moses(pairs_of(texts, doc_id), Path(directory) / "corpus")
+        pairs = pairs_of(texts, doc_id)
+        paths = write_moses(pairs, Path(directory) / "corpus")
         assert [p.name for p in paths] == ["corpus.vi", "corpus.en", "corpus.ids"]
         for path in paths:
             text = path.read_text(encoding="utf-8")
             assert len(text.splitlines()) == len(text.split("\n")) - 1 == len(texts)
-        expected = [(doc_id, 0, i, s, t) for i, (s, t) in enumerate(texts)]
-        assert read_moses(Path(directory) / "corpus") == expected
+        assert read_moses(Path(directory) / "corpus") == [without_span(p) for p in pairs]
 
 
 def python_unescape(field: str) -> str:
@@ -479,6 +494,201 @@ def test_tsv_reads_back_with_pandas(texts: list[tuple[str, str]]) -> None:
         )
         frame = frame.map(python_unescape)
         assert list(frame.itertuples(index=False, name=None)) == texts
+
+
+# --- n:m links, and what no format writes ------------------------------------------------
+
+# An aligner's links (origin "aligned"): 2:1, 1:2, 1:0, 0:1, and a 1:1 naming its target.
+LINKS = (
+    AlignedSegment("nm", 0, 0, "A. B.", "AB.", 0, 5, 2, (0,), "aligned"),
+    AlignedSegment("nm", 0, 2, "C.", "C1. C2.", 6, 8, 1, (1, 2), "aligned"),
+    AlignedSegment("nm", 0, 3, "D.", "", 9, 11, 1, (), "aligned"),  # 1:0 looks like MT
+    AlignedSegment("nm", 1, 0, "", "Extra\x01.", 0, 0, 0, (3,), "aligned"),  # escaped in TMX
+    AlignedSegment("nm", 1, 0, "E.", "E.", 0, 2, 1, (4,), "aligned"),
+)
+LINKED = TranslatedDocument(Document("nm", ("A. B. C. D.", "E."), "nm.txt", "nm", "0" * 64), LINKS)
+
+
+def as_written(segment: AlignedSegment) -> AlignedSegment:
+    """``segment`` without what no format stores: its origin, score and flags."""
+    return replace(segment, origin="mt", score=None, flags=())
+
+
+@pytest.mark.parametrize(
+    ("name", "read", "expected"),
+    [
+        ("jsonl", lambda out: read_jsonl(out / "corpus.jsonl"), as_written),
+        ("moses", lambda out: read_moses(out / "corpus"), lambda s: without_span(as_written(s))),
+        ("tmx", lambda out: read_tmx(out / "corpus.tmx"), lambda s: without_span(as_written(s))),
+    ],
+    ids=["jsonl", "moses", "tmx"],
+)
+def test_links_read_back(tmp_path: Path, name: str, read: Any, expected: Any) -> None:
+    write_corpus(tmp_path, [name], documents=[CORPUS[0], LINKED])
+    assert read(tmp_path) == [expected(s) for s in (*CORPUS[0].pairs, *LINKS)]
+
+
+@settings(deadline=None)  # speed is not asserted
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.integers(0, 10**9), max_size=3).map(tuple)),
+        max_size=4,
+    )
+)
+def test_any_links_read_back(links: list[tuple[int, tuple[int, ...]]]) -> None:
+    segments = [
+        AlignedSegment("d", 0, i, "S.", "T.", 0, 2, count, targets)
+        for i, (count, targets) in enumerate(links)
+    ]
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory)
+        write_jsonl(segments, out / "corpus.jsonl")
+        write_tmx(segments, out / "corpus.tmx", RUN)
+        write_moses(segments, out / "corpus")
+        assert read_jsonl(out / "corpus.jsonl") == segments
+        assert read_tmx(out / "corpus.tmx") == segments
+        assert read_moses(out / "corpus") == segments
+
+
+def test_links_in_jsonl(tmp_path: Path) -> None:
+    write_corpus(tmp_path, ["jsonl"], documents=[LINKED])
+    lines = (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        '{"doc_id": "nm", "paragraph": 0, "sentence": 0, "source": "A. B.", "target": "AB.", '
+        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0]}'
+    )
+    assert "source_count" not in json.loads(lines[2])  # 1:0 is written like MT
+    assert json.loads(lines[3])["target_ids"] == [3]
+
+
+def test_links_in_moses_ids(tmp_path: Path) -> None:
+    write_corpus(tmp_path, ["moses"], documents=[LINKED])
+    assert (tmp_path / "corpus.ids").read_text(encoding="utf-8").splitlines() == [
+        "nm\t0\t0\t2\t0",
+        "nm\t0\t2\t1\t1 2",
+        "nm\t0\t3",
+        "nm\t1\t0\t0\t3",
+        "nm\t1\t0\t1\t4",
+    ]
+
+
+def test_links_in_tmx(tmp_path: Path) -> None:
+    write_corpus(tmp_path, ["tmx"], documents=[LINKED])
+    units = tmx_units(tmp_path / "corpus.tmx")  # still valid TMX 1.4b
+    ids = {"x-doc-id": "nm", "x-paragraph": "0"}
+    assert [props for props, _ in units] == [
+        {**ids, "x-sentence": "0", "x-source-count": "2", "x-target-ids": "0"},
+        {**ids, "x-sentence": "2", "x-source-count": "1", "x-target-ids": "1 2"},
+        {**ids, "x-sentence": "3"},
+        {
+            **ids,
+            "x-paragraph": "1",
+            "x-sentence": "0",
+            "x-source-count": "0",
+            "x-target-ids": "3",
+            "x-escaped": "en",
+        },
+        {**ids, "x-paragraph": "1", "x-sentence": "0", "x-source-count": "1", "x-target-ids": "4"},
+    ]
+
+
+def test_links_in_tsv_and_txt(tmp_path: Path) -> None:
+    write_corpus(tmp_path, ["tsv", "txt"], documents=[LINKED])
+    assert (tmp_path / "corpus.tsv").read_text(encoding="utf-8") == (
+        "A. B.\tAB.\nC.\tC1. C2.\nD.\t\n\tExtra\\x01.\nE.\tE.\n"
+    )
+    # Each target goes into the paragraph its segment sits in.
+    assert (tmp_path / "txt/nm.txt").read_text(encoding="utf-8") == "AB. C1. C2.\nExtra\x01. E.\n"
+
+
+def test_origin_score_and_flags_are_not_written(tmp_path: Path) -> None:
+    marked = [
+        TranslatedDocument(
+            document.document,
+            tuple(
+                replace(pair, origin="memory", score=-0.25, flags=("loop", "hit_max_length"))
+                for pair in document.pairs
+            ),
+        )
+        for document in CORPUS
+    ]
+    write_corpus(tmp_path / "plain", ALL_FORMATS)
+    write_corpus(tmp_path / "marked", ALL_FORMATS, documents=marked)
+    names = listing(tmp_path / "plain")
+    assert names == listing(tmp_path / "marked")
+    for name in names:
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "marked" / name).read_bytes()
+
+
+# --- the conveniences are the writers ----------------------------------------------------
+
+SEGMENTS = [*PAIRS, *LINKS]
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "suffix"),
+    [
+        ("jsonl", lambda out: write_jsonl(SEGMENTS, out / "any.name"), ".jsonl"),
+        ("tmx", lambda out: write_tmx(SEGMENTS, out / "any.name", RUN), ".tmx"),
+        ("tsv", lambda out: write_tsv(SEGMENTS, out / "any.name"), ".tsv"),
+    ],
+    ids=["jsonl", "tmx", "tsv"],
+)
+def test_conveniences_write_what_the_writers_write(
+    tmp_path: Path, name: str, write: Any, suffix: str
+) -> None:
+    write_corpus(tmp_path / "writer", [name], documents=[*CORPUS, LINKED])
+    write(tmp_path)  # the exact path given, whatever its name
+    assert listing(tmp_path) == ["any.name", f"writer/corpus{suffix}"]
+    assert (tmp_path / "any.name").read_bytes() == (
+        tmp_path / f"writer/corpus{suffix}"
+    ).read_bytes()
+
+
+def test_write_moses_names_files_after_the_languages(tmp_path: Path) -> None:
+    run = RunInfo("0", "m", None, source_lang="fr", target_lang="de")
+    write_corpus(tmp_path / "writer", ["moses"], run, [*CORPUS, LINKED])
+    paths = write_moses(SEGMENTS, tmp_path / "corpus", source_lang="fr", target_lang="de")
+    assert [p.name for p in paths] == ["corpus.fr", "corpus.de", "corpus.ids"]
+    for path in paths:
+        assert path.read_bytes() == (tmp_path / "writer" / path.name).read_bytes()
+    segments = read_moses(tmp_path / "corpus", source_lang="fr", target_lang="de")
+    assert segments == [without_span(as_written(s)) for s in SEGMENTS]
+
+
+def test_conveniences_publish_nothing_when_a_segment_fails(tmp_path: Path) -> None:
+    def segments() -> Any:
+        yield PAIRS[0]
+        raise RuntimeError("reader failed")
+
+    with pytest.raises(RuntimeError):
+        write_moses(segments(), tmp_path / "corpus")
+    assert listing(tmp_path) == []
+
+
+def test_corpus_writer_wants_one_suffix_per_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        MosesWriter(tmp_path, RUN, suffixes=(".tsv",))
+    assert str(caught.value) == "the moses writer writes 3 files; pass 3 suffixes, not 1"
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        ("d\t0", "2 tab-separated ids instead of 3 or 5"),
+        ("d\t0\t0\t2", "4 tab-separated ids instead of 3 or 5"),
+        ("d\tx\t0", "invalid literal for int() with base 10: 'x'"),
+        ("d\t0\t0\t1\t1,2", "invalid literal for int() with base 10: '1,2'"),
+    ],
+    ids=["two-ids", "four-ids", "not-a-number", "comma-separated-targets"],
+)
+def test_read_moses_rejects_malformed_ids(tmp_path: Path, ids: str, message: str) -> None:
+    for suffix, line in ((".vi", "a"), (".en", "b"), (".ids", ids)):
+        (tmp_path / f"corpus{suffix}").write_text(f"{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        read_moses(tmp_path / "corpus")
+    assert str(caught.value) == f"{tmp_path / 'corpus'}: line 1: {message}"
 
 
 # --- choosing formats ------------------------------------------------------------------

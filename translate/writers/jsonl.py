@@ -1,0 +1,80 @@
+"""JSONL: ``corpus.jsonl``, one JSON object per segment, with its ids and source span.
+
+Every object has the keys doc_id, paragraph, sentence, source, target, start,
+end, in that order. A segment with link fields (see
+:func:`~translate.writers.base.has_links`: an aligner's 2:1, 1:2, 1:0, 0:1
+links) adds ``source_count`` (an integer) and ``target_ids`` (a list of
+integers) after them; machine translation never does. Text is written as is
+(``ensure_ascii=False``), except that U+0085, U+2028 and U+2029 are escaped so
+that any line splitter sees one record per line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from translate.records import AlignedSegment
+from translate.writers.base import CorpusWriter, has_links, read_lines, unrecorded_run
+
+
+class JsonlWriter(CorpusWriter):
+    """``corpus.jsonl``: one JSON object per segment, with its ids and source span."""
+
+    name = "jsonl"
+
+    def suffixes(self) -> tuple[str, ...]:
+        """``.jsonl``."""
+        return (".jsonl",)
+
+    def encode(self, segment: AlignedSegment) -> tuple[str]:
+        """The segment's line."""
+        record: dict[str, Any] = {
+            "doc_id": segment.doc_id,
+            "paragraph": segment.paragraph,
+            "sentence": segment.sentence,
+            "source": segment.source,
+            "target": segment.target,
+            "start": segment.start,
+            "end": segment.end,
+        }
+        if has_links(segment):
+            record["source_count"] = segment.source_count
+            record["target_ids"] = list(segment.target_ids)
+        line = json.dumps(record, ensure_ascii=False)
+        # JSON may hold these three raw, but a tool splitting lines with
+        # str.splitlines() would cut the record; escaped, they mean the same.
+        return (
+            line.replace("\x85", "\\u0085")
+            .replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+            + "\n",
+        )
+
+
+def write_jsonl(pairs: Iterable[AlignedSegment], path: Path) -> None:
+    """Write ``pairs`` to ``path`` as one JSON object per line (see :func:`read_jsonl`).
+
+    Raises:
+        OutputError: The file cannot be written; ``path`` keeps what it held.
+    """
+    JsonlWriter(path.parent, unrecorded_run(), stem=path.name, suffixes=("",)).write_all(pairs)
+
+
+def read_jsonl(path: Path) -> list[AlignedSegment]:
+    """Read a file written by the ``jsonl`` writer back into segments (JSON lists as tuples).
+
+    Raises:
+        ValueError: A line is not JSON.
+        TypeError: An object lacks a key or has one :class:`AlignedSegment` does not.
+    """
+    segments = []
+    for _, line in read_lines(path):
+        record: dict[str, Any] = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in json.loads(line).items()
+        }
+        segments.append(AlignedSegment(**record))
+    return segments
