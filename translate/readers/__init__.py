@@ -16,8 +16,9 @@ wins), line ends made LF, paragraphs stripped, blank ones dropped, and NFC
 applied (decomposed Vietnamese diacritics tokenise differently from composed
 ones). No-break and doubled spaces, tabs, zero-width and control characters
 stay, so that every sentence span indexes the input's paragraph; only what the
-model is fed is cleaned (:func:`~translate.text.clean_paragraph`). HTML paragraphs are the
-page's text cleaned the same way, since spacing in HTML is markup.
+model is fed is cleaned (:func:`~translate.text.clean_paragraph`). HTML
+paragraphs are the page's text cleaned the same way, since spacing in HTML is
+markup.
 
 Formats are one name→:class:`Reader` table, :data:`READERS` (filled here, from
 the format modules), which also feeds the CLI's ``--input-format`` choice. The
