@@ -1,4 +1,4 @@
-"""The HTML reader: a news page's article, by trafilatura corrected for Vietnamese sites.
+"""The HTML reader: the article of a news page (trafilatura, corrected for Vietnamese sites).
 
 A page is decoded like a text file, and also by its ``<meta charset>``; its
 article is extracted by :func:`extract_article`, and a listing page (headline
