@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from translate.html import extract_article
 from translate.readers import ReadOptions, read_documents
+from translate.readers.html import extract_article
 from translate.records import Document, DocumentFailure
 
 SHARED = next(

@@ -217,7 +217,7 @@ def test_missing_package_reason_names_the_package(error: ImportError, package: s
 
 
 # What reading HTML imports, up to the module a test makes missing.
-_HTML_STACK = ("translate.html", "trafilatura", "justext", "lxml.html.clean", "lxml_html_clean")
+_HTML_STACK = ("trafilatura", "justext", "lxml.html.clean", "lxml_html_clean")
 
 
 def _block_import(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
@@ -226,7 +226,7 @@ def _block_import(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     The HTML stack is imported first, so that every module the test makes Python
     import again is restored afterwards.
     """
-    import translate.html  # noqa: F401
+    import translate.readers.html  # noqa: F401
 
     pytest.importorskip("trafilatura")
     for name in list(sys.modules):

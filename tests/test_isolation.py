@@ -326,18 +326,18 @@ def test_signal_stops_a_main_thread_busy_in_c_code(tmp_path: Path) -> None:
 def test_unexpected_error_in_one_file_is_its_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import translate.readers
+    import translate.readers.txt
 
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / name).write_text(f"{GOOD} {name}\n", encoding="utf-8")
-    real_split = translate.readers.split_paragraphs
+    real_split = translate.readers.txt.split_paragraphs
 
     def split(text: str, *args: object) -> list[str]:
         if "b.txt" in text:
             raise RuntimeError("a bug")
         return real_split(text, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(translate.readers, "split_paragraphs", split)
+    monkeypatch.setattr(translate.readers.txt, "split_paragraphs", split)
     results = list(read_documents([str(tmp_path)]))
     assert [(type(r).__name__, r.doc_id) for r in results] == [
         ("Document", "a.txt"),
@@ -352,14 +352,14 @@ def test_unexpected_error_in_one_file_is_its_failure(
 def test_stop_and_memory_errors_still_end_the_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
-    import translate.readers
+    import translate.readers.txt
 
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
 
     def split(*args: object) -> list[str]:
         raise error
 
-    monkeypatch.setattr(translate.readers, "split_paragraphs", split)
+    monkeypatch.setattr(translate.readers.txt, "split_paragraphs", split)
     with pytest.raises(type(error)):
         list(read_documents([str(tmp_path)]))
 
@@ -447,7 +447,7 @@ def test_output_paths_never_collide(paths: list[str]) -> None:
     A file collides with another file of the same name (ignoring case and Unicode
     form, as on macOS and Windows) or with a folder another document's file needs.
     """
-    from translate.readers import _OutputPaths
+    from translate.readers.folders import _OutputPaths
 
     names = _OutputPaths()
     given_paths = [

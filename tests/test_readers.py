@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import translate.readers
+import translate.readers.decoding
 from translate.errors import InputError, UnknownNameError
 from translate.readers import (
     READERS,
@@ -364,7 +364,7 @@ def test_unreadable_file_in_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(translate.readers.os, "open", os_open)
+    monkeypatch.setattr(translate.readers.decoding.os, "open", os_open)
     results = read_all([tmp_path])
     assert [type(r).__name__ for r in results] == ["Document", "DocumentFailure", "Document"]
     assert results[1] == DocumentFailure(
@@ -385,7 +385,7 @@ def test_unreadable_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             raise PermissionError(13, "Permission denied", path)
         return real_scandir(path)
 
-    monkeypatch.setattr("translate.readers.os.scandir", scandir)
+    monkeypatch.setattr("translate.readers.folders.os.scandir", scandir)
     results = read_all([tmp_path])
     assert [r.doc_id for r in results] == ["a.txt", "locked", "z.txt"]
     assert results[1] == DocumentFailure(
@@ -401,7 +401,7 @@ def test_unreadable_folder_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def scandir(path: str) -> object:
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr("translate.readers.os.scandir", scandir)
+    monkeypatch.setattr("translate.readers.folders.os.scandir", scandir)
     assert read_all([tmp_path / "news"]) == [
         DocumentFailure(
             ".",
@@ -522,7 +522,7 @@ def test_folder_is_read_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         opened.append(Path(path).name)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(translate.readers.os, "open", os_open)
+    monkeypatch.setattr(translate.readers.decoding.os, "open", os_open)
     documents = read_documents([str(tmp_path)])
     assert opened == []
     next(documents)

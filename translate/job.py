@@ -37,24 +37,20 @@ from translate.errors import (
     OutputError,
 )
 from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
+from translate.layout import (
+    CORPUS_SUFFIXES,
+    ERRORS_FILE,
+    JOURNAL_FILE,
+    LOCK_FILE,
+    LOCK_HOLDER_FILE,
+    MANIFEST_FILE,
+    STATE_DIR,
+    TXT_DIR,
+)
 from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, DocumentInfo, Pair, TranslatedDocument
 from translate.writers import RunInfo, TxtWriter, open_writers, write_manifest
 
-STATE_DIR = ".vi2en"
-ERRORS_FILE = "errors.jsonl"
-MANIFEST_FILE = "manifest.json"
-TXT_DIR = "txt"
-LOCK_FILE = "lock"
-LOCK_HOLDER_FILE = "lock-holder.json"
-JOURNAL_FILE = "publish.json"
-#: The corpus files of each format, as suffixes of the stem (``corpus.tsv``).
-CORPUS_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "jsonl": (".jsonl",),
-    "moses": (".vi", ".en", ".ids"),
-    "tmx": (".tmx",),
-    "tsv": (".tsv",),
-}
 #: Set to a step number, a run exits (status 137) just before that step of a publication.
 CRASH_AT_ENV = "VI2EN_TEST_CRASH_AT"
 

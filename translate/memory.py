@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from translate.errors import CacheError
+from translate.text import INVISIBLE
 
 logger = logging.getLogger(__name__)
 
 _SPACES = re.compile(r"\s+")
 # Invisible characters that change tokenisation but not meaning (scraped news is full of them).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # SQLite's default limit on host parameters is 999 in older builds.
 _CHUNK = 500
 

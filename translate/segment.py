@@ -33,6 +33,7 @@ from functools import lru_cache
 from importlib import resources
 
 from translate.records import Sentence, Span
+from translate.text import CONTROLS, ZERO_WIDTH
 
 # Part of a job's resume check: bump it whenever a rule change moves sentence
 # boundaries, so that a resumed run never mixes documents split by two rule sets.
@@ -54,10 +55,9 @@ _BULLETS = "-–—•+*"
 # Format characters (zero-width space, BOM) that real articles carry before
 # words, and control characters (other than whitespace) that scraped text
 # carries: invisible, so a sentence may end before or after them. Documents
-# keep them (the model is fed the text without them).
-_IGNORABLE = "\u200b\u200c\u200d\u2060\ufeff" + "".join(
-    chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace()
-)
+# keep them (the model is fed the text without them). Not the soft hyphen: it
+# sits inside a word, never between sentences.
+_IGNORABLE = ZERO_WIDTH + CONTROLS
 # Candidate sentence ends: a whole run of final punctuation followed by what
 # may follow a sentence end; runs glued to a word ("TP.HCM", "10.000") are
 # never looked at. The lookbehind after the first character stops the search

@@ -28,7 +28,7 @@ from translate.backends.base import (
 from translate.errors import Interrupted
 from translate.memory import TranslationMemory, namespace_key
 from translate.models import ResolvedModel, resolve_model
-from translate.readers import clean_paragraph
+from translate.text import clean_paragraph
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from translate.html import extract_article
+from translate.readers.html import extract_article
 
 # ../shared next to the checkout (or next to the folder of worktrees that holds it).
 ARTICLES = next(

@@ -1,7 +1,11 @@
-"""The article of a news page: trafilatura, corrected where it fails on Vietnamese news sites.
+"""The HTML reader: the article of a news page (trafilatura, corrected for Vietnamese sites).
 
-Imported by the HTML reader on the first page it reads (trafilatura takes a
-moment to import); every paragraph is normalised like the other readers' text.
+A page is decoded like a text file, and also by its ``<meta charset>``; its
+article is extracted by :func:`extract_article`, and a listing page (headline
+teasers linking to other articles) is no article. trafilatura (and lxml) are
+imported only when the first page is read (trafilatura takes a moment to
+import); every paragraph is cleaned like the text fed to the model
+(:func:`~translate.text.clean_paragraph`), since spacing in HTML is markup.
 """
 
 from __future__ import annotations
@@ -12,10 +16,63 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from translate.readers import clean_paragraph
+from translate._dist import missing_package_reason
+from translate.errors import InputError
+from translate.readers.base import InputFile, ReadOptions, _document, _no_text
+from translate.readers.decoding import _HEAD_BYTES, decode
+from translate.records import Document, DocumentFailure
+from translate.text import clean_paragraph
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
+
+_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _read_html(item: InputFile, options: ReadOptions) -> Iterator[Document | DocumentFailure]:
+    try:
+        html = item.read_text(options.encoding, _decode_html)
+    except InputError as exc:
+        yield item.failure(exc.reason)
+        return
+    if not html.strip():
+        yield item.failure(_no_text(html))
+        return
+    try:
+        extraction = extract_article(html)
+    except ImportError as exc:  # a dependency missing: this document's failure, not the run's
+        yield item.failure(missing_package_reason(exc, "reading HTML"))
+        return
+    if extraction.reason is not None:
+        yield item.failure(extraction.reason)
+        return
+    yield _document(item, extraction.paragraphs, "\n")
+
+
+def _decode_html(data: bytes, source: str, encoding: str | None) -> str:
+    try:
+        return decode(data, source, encoding)
+    except InputError:
+        # A few stray NUL bytes in a page (a crawler's or an editor's) are dropped,
+        # as browsers do; UTF-16 has one in every other byte and stays refused.
+        nuls = data.count(b"\x00")
+        if encoding is None and 0 < nuls * 100 < len(data):
+            try:
+                return decode(data.replace(b"\x00", b""), source, encoding)
+            except InputError:
+                pass
+        # A page that is not UTF-8 usually says what it is in <meta charset>.
+        declared = _HTML_CHARSET.search(data[:_HEAD_BYTES]) if encoding is None else None
+        if declared is not None:
+            charset = declared.group(1).decode("ascii")
+            try:
+                return data.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        raise
+
+
+# --- article extraction --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -192,7 +249,6 @@ def _no_article(page: _Element | None) -> str:
 
 _JS_TEXT = 200  # characters of page text under which a script-heavy page is an app shell
 _JS_SCRIPT = 2000  # characters of inline script above which it is one
-
 
 # A headline is a link of at least this many words (Vietnamese headlines have 10 to
 # 20 syllables; menu entries and "Xem thêm" have fewer).
