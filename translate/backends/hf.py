@@ -40,7 +40,7 @@ def pick_torch_device(device: str) -> str:
 
 
 class TransformersBackend(Backend):
-    """Translate with a Hugging Face seq2seq model (MarianMT first, any seq2seq model works)."""
+    """Translate with a Hugging Face seq2seq model of a family in :mod:`translate.families`."""
 
     name: ClassVar[str] = "transformers"
     # --compute-type is CTranslate2's: transformers computes in float16 on GPU and
