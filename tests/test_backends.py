@@ -1,15 +1,26 @@
-"""The real backends on the tiny real-format Marian model: loading, agreement, conversion cache."""
+"""The real backends on the tiny real-format Marian model: loading, agreement, conversion cache,
+and what each backend class says of its devices and precisions."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from tests.conftest import TINY_MODEL
-from translate.backends import BackendSettings, DecodingOptions, choose_backend, load_backend
-from translate.backends.base import Hypothesis, ResolvedDecoding, read_generation_defaults
+from translate.backends import (
+    Backend,
+    BackendSettings,
+    DecodingOptions,
+    ResolvedSettings,
+    choose_backend,
+    load_backend,
+    resolve_settings,
+)
+from translate.backends.base import Hypothesis, ResolvedDecoding, Tokens, read_generation_defaults
 from translate.backends.tokenizers import AutoTokenizerAdapter, MarianSentencePiece, load_tokenizer
 from translate.models import resolve_model
 from translate.pipeline import Pipeline
@@ -254,3 +265,99 @@ def test_batch_size_does_not_change_outputs(backend: str) -> None:
         return translator.translate(sentences)
 
     assert run(1) == run(64)
+
+
+class PrecisionBackend(Backend):
+    """A backend of its own precisions, registered in the table by the tests below."""
+
+    name: ClassVar[str] = "precise"
+    compute_types: ClassVar[tuple[str, ...]] = ("auto", "bfloat16", "int8")
+
+    @classmethod
+    def resolve_settings(cls, settings: BackendSettings) -> ResolvedSettings:
+        return ResolvedSettings(cls.name, "tpu", settings.compute_type.replace("auto", "bfloat16"))
+
+    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+        return ["" for _ in batch]
+
+
+class PlainBackend(Backend):
+    """Says nothing of its own devices and precisions: the base class answers."""
+
+    name: ClassVar[str] = "plain"
+
+    def translate_batch(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> list[str]:
+        return ["" for _ in batch]
+
+
+@pytest.fixture
+def more_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    import translate.backends
+
+    table = {
+        **translate.backends.IMPLEMENTATIONS,
+        "precise": "tests.test_backends:PrecisionBackend",
+        "plain": "tests.test_backends:PlainBackend",
+    }
+    monkeypatch.setattr(translate.backends, "IMPLEMENTATIONS", table)
+    monkeypatch.setattr(translate.backends, "BACKENDS", ("auto", *table))
+
+
+@pytest.mark.parametrize(
+    ("backend", "compute_type", "expected"),
+    [
+        ("ctranslate2", "auto", ("ctranslate2", "cpu", "int8")),
+        ("ctranslate2", "float32", ("ctranslate2", "cpu", "float32")),
+        ("ctranslate2", "int8_float16", ("ctranslate2", "cpu", "int8_float16")),
+        ("auto", "auto", ("ctranslate2", "cpu", "int8")),
+        # transformers computes in float32 on CPU whatever --compute-type says.
+        ("transformers", "auto", ("transformers", "cpu", "float32")),
+        ("transformers", "int8", ("transformers", "cpu", "float32")),
+        ("precise", "auto", ("precise", "tpu", "bfloat16")),
+        ("plain", "auto", ("plain", "cpu", "float32")),
+        ("plain", "float16", ("plain", "cpu", "float16")),
+    ],
+)
+@pytest.mark.usefixtures("more_backends")
+def test_each_backend_resolves_its_own_settings(
+    backend: str, compute_type: str, expected: tuple[str, str, str]
+) -> None:
+    settings = BackendSettings(backend=backend, device="cpu", compute_type=compute_type)
+    resolved = resolve_settings(settings, resolve_model(str(TINY_MODEL)))
+    assert resolved == ResolvedSettings(*expected)
+
+
+def test_an_unknown_compute_type_is_refused_by_ctranslate2() -> None:
+    from translate.errors import ModelLoadError
+
+    settings = BackendSettings(backend="ctranslate2", device="cpu", compute_type="int3")
+    with pytest.raises(ModelLoadError, match="unknown compute type 'int3'; choose one of: auto"):
+        resolve_settings(settings, resolve_model(str(TINY_MODEL)))
+
+
+def test_compute_types_are_what_the_backends_say() -> None:
+    import translate.backends
+    from translate.backends.ct2 import CTranslate2Backend
+
+    assert CTranslate2Backend.compute_types == translate.backends.COMPUTE_TYPES
+    assert translate.backends.COMPUTE_TYPES[0] == "auto"
+
+
+@pytest.mark.usefixtures("more_backends")
+def test_a_registered_backend_adds_its_compute_types() -> None:
+    import translate.backends
+
+    assert translate.backends.COMPUTE_TYPES[-1] == "bfloat16"
+    assert translate.backends.COMPUTE_TYPES.count("int8") == 1
+
+
+def test_compute_types_load_no_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from translate.backends import COMPUTE_TYPES; import translate.cli; "
+        "print(sorted({'torch', 'transformers', 'ctranslate2'} & set(sys.modules)))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert run.stdout.strip() == "[]"

@@ -26,7 +26,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from translate import __version__
-from translate.backends import BACKENDS, BackendSettings, DecodingOptions
+from translate.backends import BACKENDS, COMPUTE_TYPES, BackendSettings, DecodingOptions
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
@@ -34,7 +34,6 @@ from translate.readers import READERS
 EXIT_DOCUMENTS_FAILED = 3
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
-COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt")
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -28,6 +28,27 @@ class ModelLoadError(Vi2enError):
     """A model or its tokenizer cannot be found, downloaded or loaded."""
 
 
+class UnsupportedModelError(ModelLoadError):
+    """A model's ``config.json`` names no ``model_type`` vi2en has a family for.
+
+    Attributes:
+        model: The model (its name or directory).
+        model_type: The ``model_type`` it names (``None`` when it names none).
+        supported: The model types vi2en supports.
+    """
+
+    def __init__(
+        self, model: str, model_type: str | None, supported: list[str], why: str | None = None
+    ) -> None:
+        why = why or f"its model_type {model_type!r} is not a model family vi2en knows"
+        super().__init__(
+            f"cannot load model {model!r}: {why}; supported model types: {', '.join(supported)}"
+        )
+        self.model = model
+        self.model_type = model_type
+        self.supported = supported
+
+
 class BackendError(Vi2enError):
     """A backend failed while translating a batch."""
 

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from translate.backends.base import Backend, BackendSettings, DecodingOptions, ResolvedDecoding
+from translate.backends.base import (
+    Backend,
+    BackendSettings,
+    DecodingOptions,
+    ResolvedDecoding,
+    ResolvedSettings,
+)
 from translate.errors import ModelLoadError, UnknownNameError
 from translate.models import ResolvedModel
 
@@ -42,44 +47,49 @@ def choose_backend(name: str, model: ResolvedModel) -> str:
     return "ctranslate2" if ct2.is_available() and ct2.supports(model) else "transformers"
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedSettings:
-    """What ``auto`` settings stand for on this machine, known without loading the model.
+def backend_class(name: str) -> type[Backend]:
+    """The class of the concrete backend ``name``, imported on first use.
 
-    Attributes:
-        backend: The concrete backend (``ctranslate2``, ``transformers``, or an
-            injected backend's name).
-        device: ``cpu`` or ``cuda``.
-        compute_type: The precision the backend computes in.
+    Importing a backend's module imports neither torch nor ctranslate2; its
+    class answers questions (compute types, what ``auto`` means) before loading.
+
+    Raises:
+        UnknownNameError: ``name`` is not a concrete backend.
     """
+    if name not in IMPLEMENTATIONS:
+        raise UnknownNameError("backend", name, list(IMPLEMENTATIONS))
+    module, _, cls = IMPLEMENTATIONS[name].partition(":")
+    found: type[Backend] = getattr(importlib.import_module(module), cls)
+    return found
 
-    backend: str
-    device: str
-    compute_type: str
+
+def compute_types() -> tuple[str, ...]:
+    """Every ``--compute-type`` some backend accepts, in table order (``auto`` first)."""
+    names: dict[str, None] = {"auto": None}
+    for name in IMPLEMENTATIONS:
+        names.update(dict.fromkeys(backend_class(name).compute_types))
+    return tuple(names)
 
 
 def resolve_settings(settings: BackendSettings, model: ResolvedModel) -> ResolvedSettings:
     """The backend, device and precision ``settings`` mean for ``model`` here.
 
     So that the same words on another machine (``auto`` on a GPU) are not taken
-    for the same setup in a resume check or the translation memory.
+    for the same setup in a resume check or the translation memory. Each
+    backend's class says what its ``auto`` means.
 
     Raises:
         UnknownNameError: ``settings.backend`` is not a backend name.
         ModelLoadError: ``ctranslate2`` was asked for but is not installed.
     """
-    backend = choose_backend(settings.backend, model)
-    if backend == "ctranslate2":
-        from translate.backends import ct2
+    return backend_class(choose_backend(settings.backend, model)).resolve_settings(settings)
 
-        device = ct2.resolve_device(settings.device)
-        return ResolvedSettings(
-            backend, device, ct2.resolve_compute_type(settings.compute_type, device)
-        )
-    from translate.backends.hf import pick_torch_device
 
-    device = pick_torch_device(settings.device)
-    return ResolvedSettings(backend, device, "float16" if device == "cuda" else "float32")
+def __getattr__(name: str) -> tuple[str, ...]:
+    # COMPUTE_TYPES is asked of the backend classes, so only on first use.
+    if name == "COMPUTE_TYPES":
+        return compute_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_backend(model: ResolvedModel, settings: BackendSettings) -> Backend:
@@ -97,12 +107,15 @@ def load_backend(model: ResolvedModel, settings: BackendSettings) -> Backend:
 
 __all__ = [
     "BACKENDS",
+    "COMPUTE_TYPES",
     "Backend",
     "BackendSettings",
     "DecodingOptions",
     "ResolvedDecoding",
     "ResolvedSettings",
+    "backend_class",
     "choose_backend",
+    "compute_types",
     "load_backend",
     "resolve_settings",
 ]

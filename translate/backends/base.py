@@ -57,6 +57,22 @@ class BackendSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolvedSettings:
+    """What ``auto`` settings stand for on this machine, known without loading the model.
+
+    Attributes:
+        backend: The concrete backend (``ctranslate2``, ``transformers``, or an
+            injected backend's name).
+        device: ``cpu`` or ``cuda``.
+        compute_type: The precision the backend computes in.
+    """
+
+    backend: str
+    device: str
+    compute_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedDecoding:
     """Decoding settings with every default filled in from the model."""
 
@@ -162,6 +178,7 @@ class Backend(ABC):
 
     Attributes:
         name: The backend's name in :data:`translate.backends.BACKENDS`.
+        compute_types: The ``--compute-type`` values it accepts (``auto`` first).
         max_input_tokens: The longest source (in tokens, end marker included)
             the model accepts; longer sentences are split before they get here.
         description: What was loaded, for the manifest (device, compute type).
@@ -170,10 +187,22 @@ class Backend(ABC):
     """
 
     name: ClassVar[str]
+    compute_types: ClassVar[tuple[str, ...]] = ("auto",)
     max_input_tokens: int = 512
     description: str = ""
     default_batch_size: int = 32
     default_batch_tokens: int = 4096
+
+    @classmethod
+    def resolve_settings(cls, settings: BackendSettings) -> ResolvedSettings:
+        """The device and precision ``settings`` stand for here, without loading a model.
+
+        The default, for backends without devices or precisions of their own:
+        ``auto`` is the CPU, and ``auto`` precision is float32.
+        """
+        device = "cpu" if settings.device == "auto" else settings.device
+        compute_type = "float32" if settings.compute_type == "auto" else settings.compute_type
+        return ResolvedSettings(cls.name, device, compute_type)
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         """Source tokens for each text, the end-of-sentence marker included.

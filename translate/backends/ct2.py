@@ -20,13 +20,15 @@ from translate.backends.base import (
     BackendSettings,
     Hypothesis,
     ResolvedDecoding,
+    ResolvedSettings,
     Tokens,
     cpu_threading,
     read_generation_defaults,
     usable_cores,
 )
 from translate.backends.tokenizers import load_tokenizer
-from translate.errors import BackendError, ModelLoadError
+from translate.errors import BackendError, ModelLoadError, UnsupportedModelError
+from translate.families import family_for, read_model_config
 from translate.models import ResolvedModel, cache_dir
 
 logger = logging.getLogger(__name__)
@@ -124,35 +126,55 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-# Seq2seq model types (config.json "model_type") that CTranslate2's TransformersConverter
-# converts. Looked up by name: importing the converter imports torch and takes seconds.
-SUPPORTED_MODEL_TYPES = frozenset({"bart", "m2m_100", "marian", "mbart", "mt5", "pegasus", "t5"})
-
-
 def supports(model: ResolvedModel) -> bool:
-    """Whether CTranslate2 can convert this model's architecture."""
-    import json
+    """Whether CTranslate2 can convert this model's architecture, as its family says.
 
-    config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
-    return config.get("model_type") in SUPPORTED_MODEL_TYPES
+    Asked of the family table, not of the converter: importing the converter
+    imports torch and takes seconds. A model without a family is not supported
+    (loading it in any backend then says which families exist).
+    """
+    try:
+        return family_for(model.path, name=model.name).ctranslate2
+    except UnsupportedModelError:
+        return False
 
 
 class CTranslate2Backend(Backend):
     """Translate with CTranslate2 (int8 on CPU by default), several workers in parallel."""
 
     name: ClassVar[str] = "ctranslate2"
+    compute_types: ClassVar[tuple[str, ...]] = COMPUTE_TYPES
+
+    @classmethod
+    def resolve_settings(cls, settings: BackendSettings) -> ResolvedSettings:
+        """``auto`` is the GPU when CTranslate2 sees one; int8 on CPU, float16 on GPU.
+
+        Raises:
+            ModelLoadError: ``cuda`` was asked for without a GPU, or the compute
+                type is unknown.
+        """
+        device = resolve_device(settings.device)
+        return ResolvedSettings(
+            cls.name, device, resolve_compute_type(settings.compute_type, device)
+        )
 
     def __init__(self, model: ResolvedModel, settings: BackendSettings) -> None:
         import ctranslate2
 
-        self.device = resolve_device(settings.device)
-        self.compute_type = resolve_compute_type(settings.compute_type, self.device)
+        self.family = family_for(model.path, name=model.name)
+        if not self.family.ctranslate2:
+            raise ModelLoadError(
+                f"cannot load model {model.name!r} with ctranslate2: CTranslate2 cannot convert "
+                f"{self.family.name} models; use --backend transformers"
+            )
+        resolved = self.resolve_settings(settings)
+        self.device, self.compute_type = resolved.device, resolved.compute_type
         path = converted_model(model, self.compute_type)
         if self.device == "cuda":
             workers, per_worker = 1, 0
         else:
             workers, per_worker = cpu_threading(settings.threads or usable_cores())
-        self.tokenizer = load_tokenizer(model.path)
+        self.tokenizer = load_tokenizer(model.path, self.family)
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(path),
@@ -168,8 +190,10 @@ class CTranslate2Backend(Backend):
         # beat 8 and 32 (beam 4 makes 64 hypotheses, enough to fill the matrices).
         self.default_batch_size = 64 if self.device == "cuda" else 16
         self.default_batch_tokens = 16384 if self.device == "cuda" else 4096
-        self.max_input_tokens = _max_positions(model.path)
-        self.generation_defaults = read_generation_defaults(model.path)
+        self.max_input_tokens = self.family.input_limit(read_model_config(model.path))
+        self.generation_defaults = self.family.decoding_defaults(
+            read_generation_defaults(model.path)
+        )
         self.description = f"ctranslate2 {self.device} {self.compute_type} {workers}x{per_worker or 'auto'} threads"
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
@@ -177,8 +201,11 @@ class CTranslate2Backend(Backend):
 
     def _submit(self, batch: Sequence[Tokens], decoding: ResolvedDecoding) -> tuple[Any, int]:
         cap = decoding.max_length_for(max(len(t) for t in batch))
+        # The family's target-language token, forced as the first output token.
+        forcing = {"target_prefix": [self.family.target_prefix] * len(batch)}
         pending = self.translator.translate_batch(
             list(batch),
+            **(forcing if self.family.target_prefix else {}),
             beam_size=decoding.beams,
             max_decoding_length=cap,
             min_decoding_length=decoding.min_length,
@@ -220,10 +247,3 @@ class CTranslate2Backend(Backend):
                 yield self._collect(window.pop(0))
         for pending in window:
             yield self._collect(pending)
-
-
-def _max_positions(model_dir: Path) -> int:
-    import json
-
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    return int(config.get("max_position_embeddings", 512))

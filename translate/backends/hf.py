@@ -14,6 +14,7 @@ from translate.backends.base import (
     BackendSettings,
     Hypothesis,
     ResolvedDecoding,
+    ResolvedSettings,
     Tokens,
     cpu_threading,
     read_generation_defaults,
@@ -21,6 +22,7 @@ from translate.backends.base import (
 )
 from translate.backends.tokenizers import load_tokenizer
 from translate.errors import BackendError, ModelLoadError
+from translate.families import family_for, read_model_config
 from translate.models import ResolvedModel
 
 logger = logging.getLogger(__name__)
@@ -38,9 +40,22 @@ def pick_torch_device(device: str) -> str:
 
 
 class TransformersBackend(Backend):
-    """Translate with a Hugging Face seq2seq model (MarianMT first, any seq2seq model works)."""
+    """Translate with a Hugging Face seq2seq model of a family in :mod:`translate.families`."""
 
     name: ClassVar[str] = "transformers"
+    # --compute-type is CTranslate2's: transformers computes in float16 on GPU and
+    # float32 on CPU whatever it says (as vi2en always has).
+    compute_types: ClassVar[tuple[str, ...]] = ("auto",)
+
+    @classmethod
+    def resolve_settings(cls, settings: BackendSettings) -> ResolvedSettings:
+        """``auto`` is the GPU when torch sees one; float16 on GPU, float32 on CPU.
+
+        Raises:
+            ModelLoadError: ``cuda`` was asked for, but torch sees no GPU.
+        """
+        device = pick_torch_device(settings.device)
+        return ResolvedSettings(cls.name, device, "float16" if device == "cuda" else "float32")
 
     def __init__(self, model: ResolvedModel, settings: BackendSettings) -> None:
         import torch
@@ -50,8 +65,9 @@ class TransformersBackend(Backend):
         # Its weight-loading progress bar would land in the middle of ours.
         transformers_logging.disable_progress_bar()
         model_dir = model.path
-        self.tokenizer = load_tokenizer(model_dir)
-        self.device = pick_torch_device(settings.device)
+        self.family = family_for(model_dir, name=model.name)
+        self.tokenizer = load_tokenizer(model_dir, self.family)
+        self.device = self.resolve_settings(settings).device
         self.workers = 1
         if self.device == "cpu":
             # Like CTranslate2's inter_threads: batches in parallel, few threads each
@@ -71,9 +87,16 @@ class TransformersBackend(Backend):
         # compete with max_new_tokens and make transformers warn on every batch.
         self.model.generation_config.max_length = None
         self.model.generation_config.min_length = None
+        # The family's target-language token, forced as the first output token.
+        if self.family.target_forcing == "forced_bos":
+            self.model.generation_config.forced_bos_token_id = self.tokenizer.target_id
+        elif self.family.target_forcing == "decoder_start":
+            self.model.generation_config.decoder_start_token_id = self.tokenizer.target_id
         self.pad_id = int(self.model.config.pad_token_id)
-        self.max_input_tokens = int(getattr(self.model.config, "max_position_embeddings", 512))
-        self.generation_defaults = read_generation_defaults(model_dir)
+        self.max_input_tokens = self.family.input_limit(read_model_config(model_dir))
+        self.generation_defaults = self.family.decoding_defaults(
+            read_generation_defaults(model_dir)
+        )
         self.description = (
             f"transformers {self.device} {str(dtype).removeprefix('torch.')} "
             f"{self.workers}x{torch.get_num_threads()} threads"
@@ -105,9 +128,11 @@ class TransformersBackend(Backend):
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"transformers generation failed: {exc}") from exc
         ends = set(_ids(config.eos_token_id))
+        # Each row starts with the decoder-start token, then the new tokens (a forced
+        # target token first, which the tokenizer strips as the family says).
         return [
             Hypothesis(
-                self.tokenizer.decode_ids(ids),
+                self.tokenizer.decode_ids(ids[1:]),
                 hit_max_length=_generated(ids[1:], ends) >= config.max_new_tokens,
             )
             for ids in (row.tolist() for row in output)

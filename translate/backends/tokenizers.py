@@ -8,12 +8,14 @@ Other checkpoints go through ``AutoTokenizer``.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from translate.errors import ModelLoadError
+from translate.families import ModelFamily, family_for
 
 Tokens = list[str]
 _WORD_MARK = "\u2581"  # SentencePiece's word-boundary mark
@@ -38,6 +40,10 @@ class Tokenizer(Protocol):
 
     def decode_ids(self, ids: Sequence[int]) -> str:
         """Text of target token ids (special tokens dropped)."""
+        ...
+
+    def ids_to_tokens(self, ids: Sequence[int]) -> Tokens:
+        """Vocabulary tokens of ids."""
         ...
 
 
@@ -81,16 +87,23 @@ class MarianSentencePiece:
         return text
 
     def decode_ids(self, ids: Sequence[int]) -> str:
-        return self.detokenize([self.id_to_token.get(i, self.unk_token) for i in ids])
+        return self.detokenize(self.ids_to_tokens(ids))
+
+    def ids_to_tokens(self, ids: Sequence[int]) -> Tokens:
+        return [self.id_to_token.get(i, self.unk_token) for i in ids]
 
 
 class AutoTokenizerAdapter:
-    """Any Hugging Face tokenizer, for non-Marian checkpoints."""
+    """Any Hugging Face tokenizer, for families without a tokenizer of their own.
 
-    def __init__(self, model_dir: Path) -> None:
+    ``source_language`` becomes the tokenizer's ``src_lang`` (NLLB, M2M100, mBART).
+    """
+
+    def __init__(self, model_dir: Path, source_language: str | None = None) -> None:
         from transformers import AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        options = {} if source_language is None else {"src_lang": source_language}
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
         self.eos_token = str(self.tokenizer.eos_token)
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
@@ -107,6 +120,66 @@ class AutoTokenizerAdapter:
     def decode_ids(self, ids: Sequence[int]) -> str:
         return str(self.tokenizer.decode(list(ids), skip_special_tokens=True))
 
+    def ids_to_tokens(self, ids: Sequence[int]) -> Tokens:
+        return list(self.tokenizer.convert_ids_to_tokens(list(ids)))
+
+
+class FamilyTokenizer:
+    """A model's tokenizer with its family's source prefix/suffix and output stripping.
+
+    For a family with none of these (Marian) every method is its tokenizer's own.
+
+    Attributes:
+        family: The model's family.
+        inner: The tokenizer the family names.
+    """
+
+    def __init__(self, inner: Tokenizer, family: ModelFamily, model_dir: Path) -> None:
+        self.inner = inner
+        self.family = family
+        self.eos_token = inner.eos_token
+        self._strips = bool(family.target_token or family.strip_tokens or family.strip_prefix)
+        self.target_id: int | None = None
+        if family.target_token is not None:
+            self.target_id = self.known_token_id(family.target_token, model_dir)
+
+    def known_token_id(self, token: str, model_dir: Path) -> int:
+        """The id of ``token``, which must be a token of the vocabulary (never ``<unk>``).
+
+        Raises:
+            ModelLoadError: The tokenizer does not know ``token``.
+        """
+        [token_id] = self.inner.token_ids([token])
+        if self.inner.ids_to_tokens([token_id]) != [token]:
+            raise ModelLoadError(
+                f"cannot load model {str(model_dir)!r}: its tokenizer has no token {token!r}, "
+                f"which the {self.family.name} family needs; is it a {self.family.name} model?"
+            )
+        return token_id
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        return self.inner.tokenize([self.family.source_text(t) for t in texts])
+
+    def token_ids(self, tokens: Sequence[str]) -> list[int]:
+        return self.inner.token_ids(tokens)
+
+    def detokenize(self, tokens: Sequence[str]) -> str:
+        if not self._strips:
+            return self.inner.detokenize(tokens)
+        return self.family.output_text(
+            self.inner.detokenize(self.family.strip_output(list(tokens)))
+        )
+
+    def decode_ids(self, ids: Sequence[int]) -> str:
+        if not self._strips:
+            return self.inner.decode_ids(ids)
+        tokens = self.inner.ids_to_tokens(ids)
+        dropped = len(tokens) - len(self.family.strip_output(tokens))
+        return self.family.output_text(self.inner.decode_ids(list(ids)[dropped:]))
+
+    def ids_to_tokens(self, ids: Sequence[int]) -> Tokens:
+        return self.inner.ids_to_tokens(ids)
+
 
 def _read_json(path: Path) -> Any:
     if not path.is_file():
@@ -114,15 +187,23 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_tokenizer(model_dir: Path) -> Tokenizer:
-    """The tokenizer of a model directory.
+def load_tokenizer(model_dir: Path, family: ModelFamily | None = None) -> FamilyTokenizer:
+    """The tokenizer of a model directory, as its family builds it.
+
+    Args:
+        model_dir: The model's directory.
+        family: The model's family; ``None`` reads it from ``config.json``.
 
     Raises:
-        ModelLoadError: The tokenizer files are missing or unreadable.
+        UnsupportedModelError: The model's ``model_type`` has no family.
+        ModelLoadError: The tokenizer files are missing or unreadable, or lack
+            a token the family needs.
     """
+    family = family or family_for(model_dir)
+    module, _, name = family.tokenizer.partition(":")
+    options = {} if family.source_language is None else {"source_language": family.source_language}
     try:
-        if (model_dir / "source.spm").is_file() and (model_dir / "vocab.json").is_file():
-            return MarianSentencePiece(model_dir)
-        return AutoTokenizerAdapter(model_dir)
+        inner: Tokenizer = getattr(importlib.import_module(module), name)(model_dir, **options)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(f"cannot load the tokenizer of {model_dir}: {exc}") from exc
+    return FamilyTokenizer(inner, family, model_dir)

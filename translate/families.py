@@ -1,0 +1,211 @@
+"""Model families: what differs between seq2seq checkpoints besides their weights.
+
+One row per family, keyed by the ``model_type`` of the model's ``config.json``
+(as CTranslate2's converter registers one loader per model type): how to build
+its tokenizer, what goes around the source text, how the target language is
+forced, what to strip from the outputs, which decoding defaults to pin, and how
+long an input may be. The backends implement each of these once, generically;
+a new family is a new row, not a new branch in the backends.
+
+This module is plain data: it imports neither a framework nor the backends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from translate.errors import UnsupportedModelError
+
+# How the target language is forced in the transformers backend:
+#   none           nothing to force (one target language, or a text prefix does it);
+#   forced_bos     generate with ``forced_bos_token_id`` = the target token (NLLB, M2M100);
+#   decoder_start  generate with ``decoder_start_token_id`` = the target token (mBART).
+# CTranslate2 forces either one with ``target_prefix=[[target_token]]``.
+# The forced token is never part of the translation: both backends drop it.
+TargetForcing = Literal["none", "forced_bos", "decoder_start"]
+TARGET_FORCINGS: tuple[TargetForcing, ...] = ("none", "forced_bos", "decoder_start")
+
+# The input limit of a model whose config says nothing (and the cap vi2en has always used).
+DEFAULT_MAX_INPUT_TOKENS = 512
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFamily:
+    """One row of the family table.
+
+    Attributes:
+        name: The family's name, for messages (``marian``).
+        model_types: The ``config.json`` ``model_type`` values it stands for.
+        tokenizer: The tokenizer class, as ``"module:Class"`` (imported on first
+            use); it is built as ``Class(model_dir)``, or
+            ``Class(model_dir, source_language=...)`` when the family has one.
+        source_language: The tokenizer's source-language setting (``src_lang``,
+            e.g. ``vie_Latn``), for tokenizers that place a language token.
+        source_prefix: Text put before every source sentence (``>>eng<< ``, ``vi: ``).
+        source_suffix: Text put after every source sentence.
+        target_forcing: How the transformers backend forces ``target_token``
+            (see :data:`TargetForcing`); CTranslate2 uses ``target_prefix``.
+        target_token: The target-language token (``eng_Latn``, ``__en__``).
+        strip_tokens: Tokens dropped from the start of every output (language
+            tokens a tokenizer does not treat as special).
+        strip_prefix: Text dropped from the start of every output (``en: ``).
+        beams: Beam size that replaces the model files' ``num_beams`` (upstream
+            defaults are often greedy); ``None`` keeps the files' value.
+        max_length: Target-length cap that replaces the files' ``max_length``;
+            ``None`` keeps the files' value.
+        max_input_tokens: A cap on source tokens below the config's
+            ``max_position_embeddings`` (relative positions have no such entry).
+        ctranslate2: Whether CTranslate2's ``TransformersConverter`` converts it.
+    """
+
+    name: str
+    model_types: tuple[str, ...]
+    tokenizer: str
+    source_language: str | None = None
+    source_prefix: str = ""
+    source_suffix: str = ""
+    target_forcing: TargetForcing = "none"
+    target_token: str | None = None
+    strip_tokens: tuple[str, ...] = ()
+    strip_prefix: str = ""
+    beams: int | None = None
+    max_length: int | None = None
+    max_input_tokens: int | None = None
+    ctranslate2: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.model_types:
+            raise ValueError(f"family {self.name!r} names no model type")
+        if ":" not in self.tokenizer:
+            raise ValueError(f"family {self.name!r}: tokenizer must be 'module:Class'")
+        if self.target_forcing not in TARGET_FORCINGS:
+            raise ValueError(
+                f"family {self.name!r}: unknown target forcing {self.target_forcing!r}; "
+                f"choose one of: {', '.join(TARGET_FORCINGS)}"
+            )
+        if (self.target_forcing == "none") != (self.target_token is None):
+            raise ValueError(
+                f"family {self.name!r}: a target token needs a target forcing, and the reverse"
+            )
+
+    @property
+    def target_prefix(self) -> list[str]:
+        """The tokens every output starts with by force (CTranslate2's ``target_prefix``)."""
+        return [] if self.target_token is None else [self.target_token]
+
+    def source_text(self, text: str) -> str:
+        """``text`` as the model expects it: with the family's prefix and suffix."""
+        if not (self.source_prefix or self.source_suffix):
+            return text
+        return f"{self.source_prefix}{text}{self.source_suffix}"
+
+    def strip_output(self, tokens: list[str]) -> list[str]:
+        """Output tokens without the forced target token and the leading strip tokens."""
+        start = 0
+        if self.target_token is not None and tokens[:1] == [self.target_token]:
+            start = 1
+        while start < len(tokens) and tokens[start] in self.strip_tokens:
+            start += 1
+        return tokens[start:]
+
+    def output_text(self, text: str) -> str:
+        """A detokenised output without the family's text prefix."""
+        if self.strip_prefix and text.startswith(self.strip_prefix):
+            return text[len(self.strip_prefix) :].lstrip()
+        return text
+
+    def decoding_defaults(self, from_files: Mapping[str, int]) -> dict[str, int]:
+        """The model files' decoding defaults with the family's pinned values over them."""
+        defaults = dict(from_files)
+        if self.beams is not None:
+            defaults["num_beams"] = self.beams
+        if self.max_length is not None:
+            defaults["max_length"] = self.max_length
+        return defaults
+
+    def input_limit(self, config: Mapping[str, Any]) -> int:
+        """The longest source (in tokens, end marker included) the model accepts."""
+        limit = int(config.get("max_position_embeddings") or DEFAULT_MAX_INPUT_TOKENS)
+        if self.max_input_tokens is not None:
+            limit = min(limit, self.max_input_tokens)
+        return limit
+
+
+MARIAN = ModelFamily(
+    name="marian",
+    model_types=("marian",),
+    # SentencePiece read directly: what MarianTokenizer does, without importing torch.
+    tokenizer="translate.backends.tokenizers:MarianSentencePiece",
+)
+
+# model_type → family, like CTranslate2's loader registry; the next families are new rows.
+FAMILIES: dict[str, ModelFamily] = {}
+
+
+def register_family(family: ModelFamily) -> ModelFamily:
+    """Add ``family`` to the table under each of its model types (a later row replaces one)."""
+    for model_type in family.model_types:
+        FAMILIES[model_type] = family
+    return family
+
+
+register_family(MARIAN)
+
+
+def supported_model_types() -> list[str]:
+    """The ``model_type`` values vi2en can translate with, sorted."""
+    return sorted(FAMILIES)
+
+
+def read_model_config(model_dir: Path) -> dict[str, Any]:
+    """A model directory's ``config.json``.
+
+    Raises:
+        UnsupportedModelError: The file is missing or not a JSON object.
+    """
+    path = Path(model_dir) / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UnsupportedModelError(
+            str(model_dir), None, supported_model_types(), "it has no config.json"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise UnsupportedModelError(
+            str(model_dir), None, supported_model_types(), f"its config.json is unreadable ({exc})"
+        ) from exc
+    if not isinstance(config, dict):
+        raise UnsupportedModelError(
+            str(model_dir), None, supported_model_types(), "its config.json is not an object"
+        )
+    return config
+
+
+def family_for(model: Path | str | Mapping[str, Any], *, name: str | None = None) -> ModelFamily:
+    """The family of a model directory, or of its parsed ``config.json``.
+
+    Args:
+        model: The model directory, or its config as a mapping.
+        name: How to name the model in an error (default: the directory).
+
+    Raises:
+        UnsupportedModelError: No config.json, no ``model_type`` in it, or a
+            ``model_type`` without a row in the table.
+    """
+    if isinstance(model, Mapping):
+        config, label = model, name or "the model"
+    else:
+        config, label = read_model_config(Path(model)), name or str(model)
+    model_type = config.get("model_type")
+    if not isinstance(model_type, str) or not model_type:
+        raise UnsupportedModelError(
+            label, None, supported_model_types(), "its config.json has no model_type"
+        )
+    family = FAMILIES.get(model_type)
+    if family is None:
+        raise UnsupportedModelError(label, model_type, supported_model_types())
+    return family
