@@ -82,26 +82,10 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-# The ``vi2en`` entry point checks the installation, then imports the CLI; the
-# stages import _dist too (missing_package_reason) and cli/job import the
-# package's __init__ (__version__): a cycle that issue 9 removes elsewhere.
-_ENTRY_POINT = ("translate._dist", "translate.cli")
-
-
-def test_translate_has_no_import_cycle_but_the_entry_points() -> None:
+def test_translate_has_no_import_cycle() -> None:
     graph = import_graph(PACKAGE)
     assert "translate.readers.folders" in graph["translate.readers"]  # the graph is the package's
-    graph[_ENTRY_POINT[0]].discard(_ENTRY_POINT[1])
     cycle = find_cycle(graph)
-    assert cycle is None, "import cycle: " + " → ".join(cycle or [])
-
-
-@pytest.mark.xfail(
-    reason="translate._dist.main imports translate.cli, which imports _dist's importers",
-    strict=True,
-)
-def test_translate_has_no_import_cycle() -> None:
-    cycle = find_cycle(import_graph(PACKAGE))
     assert cycle is None, "import cycle: " + " → ".join(cycle or [])
 
 

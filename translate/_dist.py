@@ -229,27 +229,3 @@ def missing_package_reason(exc: ImportError, needed_for: str) -> str:
         f"{needed_for} needs the package {package}; pip install vi2en again"
         f" (pip install --force-reinstall vi2en) or pip install {package}"
     )
-
-
-def main() -> None:
-    """The ``vi2en`` command: check the installation, then run :func:`translate.cli.main`.
-
-    A clash that overwrote or deleted vi2en's files is one line and exit 1,
-    before anything imports the damaged package.
-    """
-    state = installation()
-    if state.problem is not None:
-        print(state.problem, file=sys.stderr)
-        if state.broken:
-            sys.exit(1)
-    try:
-        from translate.cli import main as cli_main
-    except (ImportError, TypeError, AttributeError, OSError) as exc:
-        # Damaged in a way the metadata does not show (e.g. a partial copy).
-        print(
-            f"vi2en: its installed files are damaged ({type(exc).__name__}: {exc});"
-            f" reinstall it: {_REINSTALL}, or {_ISOLATE}",
-            file=sys.stderr,
-        )
-        sys.exit(1)
-    cli_main()
