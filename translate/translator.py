@@ -9,7 +9,6 @@ The model is loaded only when some sentence misses the memory.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -256,7 +255,7 @@ class Translator:
     def namespace(self) -> str:
         """The memory key of this configuration: model, backend, decoding and preprocessing."""
         if self._namespace is None:
-            self._namespace = namespace_key(json.dumps(self.configuration(), sort_keys=True))
+            self._namespace = namespace_key(self.configuration())
         return self._namespace
 
     def loaded_backend(self) -> Backend:
