@@ -203,7 +203,11 @@ def _worker(argv: list[str]) -> dict[str, Any]:
     config = PipelineConfig.from_json(config_json)
     fixed = int(fixed_s) or None
     assert config.model is not None
-    model_dir, beams, threads = Path(config.model), config.decoding.beams or 4, config.backend.threads
+    model_dir, beams, threads = (
+        Path(config.model),
+        config.decoding.beams or 4,
+        config.backend.threads,
+    )
     sentences = [line for line in Path(input_file).read_text("utf-8").splitlines() if line.strip()]
     if system == "baseline":
         return _naive_loop(model_dir, sentences, beams, fixed, threads)
@@ -211,7 +215,9 @@ def _worker(argv: list[str]) -> dict[str, Any]:
         return _raw_ctranslate2(
             model_dir, sentences, beams, fixed, threads, tuned=system.endswith("tuned")
         )
-    return _pipeline(system_config(config, system, fixed), Path(input_file), Path(work) / system, fixed)
+    return _pipeline(
+        system_config(config, system, fixed), Path(input_file), Path(work) / system, fixed
+    )
 
 
 def _naive_loop(
@@ -316,7 +322,7 @@ def _pipeline(
 
 
 def _target_tokens(backend: Any, texts: list[str]) -> list[list[str]]:
-    target = getattr(backend.tokenizer, "target", None)
+    target = getattr(getattr(backend, "tokenizer", None), "target", None)
     if target is not None:
         return [list(t) for t in target.encode(texts, out_type=str)]
     return [t.split() for t in texts]

@@ -121,7 +121,7 @@ class PipelineConfig:
             ModelLoadError: The model cannot be found.
             UnknownNameError: The backend is not a backend name.
         """
-        model = self._find_model()
+        model = self.find_model()
         settings = resolve_settings(self.backend, model)
         backend = BackendSettings(
             backend=settings.backend,
@@ -136,7 +136,13 @@ class PipelineConfig:
             backend=backend,
         )
 
-    def _find_model(self) -> ResolvedModel:
+    def find_model(self) -> ResolvedModel:
+        """The model on disk; for a resolved config, checked against its fingerprint.
+
+        Raises:
+            ModelLoadError: The model cannot be found.
+            ConfigMismatchError: The model changed since the config was resolved.
+        """
         assert self.model is not None
         model = resolve_model(self.model, revision=self.model_revision)
         if self.model_fingerprint is not None and model.fingerprint != self.model_fingerprint:
@@ -158,7 +164,7 @@ class PipelineConfig:
             return self.model
         if self.model_revision is None:
             return ResolvedModel(self.model, Path(self.model), None, self.model_fingerprint)
-        return self._find_model()
+        return self.find_model()
 
     def build_translator(self, memory: TranslationMemory | None = None) -> translator.Translator:
         """A translator for this config (the model is loaded on first use)."""
@@ -199,9 +205,7 @@ class PipelineConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """Every field as plain JSON values (nested records as objects)."""
-        return {
-            f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)
-        }
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     def to_json(self) -> str:
         """The canonical JSON: sorted keys, no spaces, plain values only."""
@@ -223,7 +227,7 @@ class PipelineConfig:
                     f"the pipeline config has layout version {version!r}, this vi2en reads "
                     f"{CONFIG_VERSION}; make the config again with this vi2en"
                 )
-            nested = {
+            nested: dict[str, Any] = {
                 "backend": BackendSettings(**data.pop("backend")),
                 "decoding": DecodingOptions(**data.pop("decoding")),
                 "reader": ReadOptions(**data.pop("reader")),

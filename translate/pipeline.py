@@ -288,6 +288,8 @@ def build_pipeline(config: PipelineConfig) -> Pipeline:
         CacheError: The translation memory cannot be opened.
     """
     config.check_versions()
+    if config.is_resolved:
+        config.find_model()  # a resolved config names its model by fingerprint: check it
     memory = TranslationMemory(Path(config.memory)) if config.memory is not None else None
     return Pipeline(
         config.build_translator(memory),
