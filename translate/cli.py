@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +30,9 @@ from translate.backends import BACKENDS, BackendSettings, DecodingOptions
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
+
+if TYPE_CHECKING:
+    from translate.config import PipelineConfig
 
 EXIT_DOCUMENTS_FAILED = 3
 EXIT_SIGINT = 130
@@ -557,7 +560,7 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         stop.restore()
 
 
-def _pipeline_config(kwargs: dict[str, Any]) -> Any:
+def _pipeline_config(kwargs: dict[str, Any]) -> PipelineConfig:
     """The options of ``translate`` as a :class:`~translate.PipelineConfig`."""
     from translate.config import PipelineConfig
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,8 @@ class PipelineConfig:
         object.__setattr__(self, "model_name", self.model_name or name)
         object.__setattr__(self, "abbreviations", tuple(sorted(self.abbreviations)))
         if self.memory is not None:
-            object.__setattr__(self, "memory", str(Path(self.memory).expanduser().absolute()))
+            # As given (a path-like becomes a string): error messages name it as the user did.
+            object.__setattr__(self, "memory", os.fspath(self.memory))
 
     @property
     def is_resolved(self) -> bool:

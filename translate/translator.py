@@ -230,7 +230,10 @@ class Translator:
 
         The model is named by its fingerprint, never by how its path was spelled.
         ``auto`` settings are resolved (backend, device, precision), so that the
-        same words on another machine are not taken for the same setup.
+        same words on another machine are not taken for the same setup. It is
+        the one definition of the memory namespace:
+        :meth:`translate.PipelineConfig.memory_namespace` is this, of the
+        translator its config builds.
         """
         model = self.resolved_model
         common = {"decoding": self.decoding_signature(), "preprocess": PREPROCESS_VERSION}
