@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from translate import segment, translator
+import translate.segment
+import translate.translator
 from translate.backends import BackendSettings, DecodingOptions, resolve_settings
 from translate.errors import ConfigMismatchError
 from translate.memory import TranslationMemory
@@ -40,11 +41,11 @@ CONFIG_VERSION = 1
 
 def _segmenter_version() -> str:
     # Read when a config is made, not when this module is imported.
-    return segment.SEGMENTER_VERSION
+    return translate.segment.SEGMENTER_VERSION
 
 
 def _preprocess_version() -> str:
-    return translator.PREPROCESS_VERSION
+    return translate.translator.PREPROCESS_VERSION
 
 
 def _normalise_model(name: str) -> str:
@@ -168,9 +169,11 @@ class PipelineConfig:
             return ResolvedModel(self.model, Path(self.model), None, self.model_fingerprint)
         return self.find_model()
 
-    def build_translator(self, memory: TranslationMemory | None = None) -> translator.Translator:
+    def build_translator(
+        self, memory: TranslationMemory | None = None
+    ) -> translate.translator.Translator:
         """A translator for this config (the model is loaded on first use)."""
-        return translator.Translator(
+        return translate.translator.Translator(
             self.model_reference(),
             settings=self.backend,
             decoding=self.decoding,
@@ -256,8 +259,8 @@ class PipelineConfig:
         """
         expected = {
             "version": CONFIG_VERSION,
-            "segmenter_version": segment.SEGMENTER_VERSION,
-            "preprocess_version": translator.PREPROCESS_VERSION,
+            "segmenter_version": translate.segment.SEGMENTER_VERSION,
+            "preprocess_version": translate.translator.PREPROCESS_VERSION,
         }
         for name, value in expected.items():
             if getattr(self, name) != value:
