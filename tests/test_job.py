@@ -89,7 +89,7 @@ def test_rerun_resumes_and_writes_identical_bytes(tmp_path: Path) -> None:
         if seen["n"] > 2:
             raise Interrupted(9)
 
-    job.pipeline.translator.check_stop = stop_after_first_window
+    job.pipeline.check_stop = stop_after_first_window
     with pytest.raises(Interrupted):
         job.run(iter(CORPUS))
     assert not (second_dir / "corpus.tsv").exists()  # nothing that looks complete

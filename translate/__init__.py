@@ -4,7 +4,8 @@ The stages, one module each: :mod:`translate.readers` → :mod:`translate.segmen
 → :mod:`translate.translator` (on a backend from :mod:`translate.backends`) →
 :mod:`translate.pipeline` (alignment) → :mod:`translate.writers`;
 :mod:`translate.job` runs them resumably over a corpus, :mod:`translate.cli`
-is the ``vi2en`` command.
+is the ``vi2en`` command. A :class:`PipelineConfig` describes a pipeline,
+:func:`build_pipeline` builds it.
 
 Importing this package loads neither torch, transformers nor ctranslate2; the
 model is loaded on the first sentence that needs it.
@@ -21,6 +22,7 @@ import logging
 
 from translate import _dist
 from translate.backends import BackendSettings, DecodingOptions
+from translate.config import PipelineConfig
 from translate.errors import (
     BackendError,
     ConfigMismatchError,
@@ -32,7 +34,7 @@ from translate.errors import (
     Vi2enError,
 )
 from translate.models import DEFAULT_MODEL, download_model, resolve_model
-from translate.pipeline import Pipeline
+from translate.pipeline import Pipeline, build_pipeline
 from translate.records import (
     AlignedSegment,
     Document,
@@ -80,13 +82,12 @@ def translate_text(
     """
     from translate.readers import read_text
 
-    pipeline = Pipeline(
-        Translator(
-            model,
-            settings=BackendSettings(backend=backend, device=device),
-            decoding=DecodingOptions(beams=beams),
-        )
+    config = PipelineConfig(
+        model=model,
+        backend=BackendSettings(backend=backend, device=device),
+        decoding=DecodingOptions(beams=beams),
     )
+    pipeline = build_pipeline(config)
     return pipeline.translate_document(read_text(text)).translated_text().rstrip("\n")
 
 
@@ -105,6 +106,7 @@ __all__ = [
     "OutputError",
     "Pair",
     "Pipeline",
+    "PipelineConfig",
     "Segmenter",
     "Sentence",
     "Span",
@@ -113,6 +115,7 @@ __all__ = [
     "UnknownNameError",
     "Vi2enError",
     "__version__",
+    "build_pipeline",
     "download_model",
     "resolve_model",
     "split_sentences",

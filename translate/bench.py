@@ -16,10 +16,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from translate.config import PipelineConfig
 
 SYSTEMS = (
     "baseline",
@@ -69,34 +72,52 @@ def build_random_model(target: Path, spm_dir: Path) -> Path:
     return target
 
 
+def system_config(config: PipelineConfig, system: str, fixed_length: int | None) -> PipelineConfig:
+    """The pipeline config of a vi2en system (``transformers``, ``ctranslate2-int8``, ...).
+
+    The backend and precision come from the system's name; the model, beams
+    (``None``: 4, as for the other systems) and threads from ``config``; no translation memory, so that every sentence
+    reaches the model.
+    """
+    backend, _, compute_type = system.partition("-")
+    return replace(
+        config,
+        backend=replace(config.backend, backend=backend, compute_type=compute_type or "auto"),
+        decoding=replace(
+            config.decoding,
+            beams=config.decoding.beams or 4,
+            min_length=fixed_length,
+            max_length=fixed_length,
+            max_length_ratio=None if fixed_length else 3.0,
+        ),
+        memory=None,
+    )
+
+
 def run_benchmark(
-    model_dir: Path,
+    config: PipelineConfig,
     sentences: Sequence[str],
     *,
     systems: Sequence[str],
-    beams: int = 4,
     fixed_length: int | None = None,
-    threads: int | None = None,
 ) -> list[BenchRow]:
     """Measure each system on ``sentences``; the ratio is to the ``baseline`` row.
 
     Args:
-        model_dir: A local model directory.
+        config: What every system shares: the model (a local directory), the
+            beam size (``None``: 4) and the CPU cores (``None``: all available).
         sentences: Source sentences.
         systems: Names from :data:`SYSTEMS` / :data:`GPU_SYSTEMS`.
-        beams: Beam size for every system.
         fixed_length: Decode exactly this many target tokens per sentence.
-        threads: CPU cores for every system (default: all available).
     """
     rows: list[BenchRow] = []
-    _convert_ahead(model_dir, systems)
+    assert config.model is not None
+    _convert_ahead(Path(config.model), systems)
     with tempfile.TemporaryDirectory(prefix="vi2en-bench-") as work:
         input_file = Path(work) / "input.txt"
         input_file.write_text("\n".join(sentences) + "\n", encoding="utf-8")
         for system in systems:
-            rows.append(
-                _run_worker(system, model_dir, input_file, Path(work), beams, fixed_length, threads)
-            )
+            rows.append(_run_worker(system, config, input_file, Path(work), fixed_length))
     baseline = next((r for r in rows if r.system == "baseline"), None)
     for row in rows:
         row.ratio = row.sentences_per_s / baseline.sentences_per_s if baseline else 0.0
@@ -127,17 +148,12 @@ def _convert_ahead(model_dir: Path, systems: Sequence[str]) -> None:
 
 
 def _run_worker(
-    system: str,
-    model_dir: Path,
-    input_file: Path,
-    work: Path,
-    beams: int,
-    fixed_length: int | None,
-    threads: int | None,
+    system: str, config: PipelineConfig, input_file: Path, work: Path, fixed_length: int | None
 ) -> BenchRow:
+    # The worker gets the config as its canonical JSON, and builds the pipeline from it.
     command = [
-        sys.executable, "-m", "translate.bench", system, str(model_dir), str(input_file), str(work),
-        str(beams), str(fixed_length or 0), str(threads or 0),
+        sys.executable, "-m", "translate.bench", system, str(input_file), str(work),
+        str(fixed_length or 0), config.to_json(),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -181,16 +197,27 @@ def rows_as_json(rows: Sequence[BenchRow], settings: dict[str, Any]) -> str:
 
 
 def _worker(argv: list[str]) -> dict[str, Any]:
-    system, model_dir, input_file, work, beams_s, fixed_s, threads_s = argv
-    beams, fixed, threads = int(beams_s), int(fixed_s) or None, int(threads_s) or None
+    from translate.config import PipelineConfig
+
+    system, input_file, work, fixed_s, config_json = argv
+    config = PipelineConfig.from_json(config_json)
+    fixed = int(fixed_s) or None
+    assert config.model is not None
+    model_dir, beams, threads = (
+        Path(config.model),
+        config.decoding.beams or 4,
+        config.backend.threads,
+    )
     sentences = [line for line in Path(input_file).read_text("utf-8").splitlines() if line.strip()]
     if system == "baseline":
-        return _naive_loop(Path(model_dir), sentences, beams, fixed, threads)
+        return _naive_loop(model_dir, sentences, beams, fixed, threads)
     if system.startswith("ctranslate2-raw"):
         return _raw_ctranslate2(
-            Path(model_dir), sentences, beams, fixed, threads, tuned=system.endswith("tuned")
+            model_dir, sentences, beams, fixed, threads, tuned=system.endswith("tuned")
         )
-    return _pipeline(system, Path(model_dir), Path(input_file), Path(work), beams, fixed, threads)
+    return _pipeline(
+        system_config(config, system, fixed), Path(input_file), Path(work) / system, fixed
+    )
 
 
 def _naive_loop(
@@ -268,43 +295,22 @@ def _raw_ctranslate2(
 
 
 def _pipeline(
-    system: str,
-    model_dir: Path,
-    input_file: Path,
-    work: Path,
-    beams: int,
-    fixed: int | None,
-    threads: int | None,
+    config: PipelineConfig, input_file: Path, outdir: Path, fixed: int | None
 ) -> dict[str, Any]:
-    from translate.backends import BackendSettings, DecodingOptions
+    """A vi2en system: the pipeline ``config`` describes, run as a job into ``outdir``."""
     from translate.job import Job
-    from translate.pipeline import Pipeline
+    from translate.pipeline import build_pipeline
     from translate.readers import read_documents
-    from translate.segment import Segmenter
-    from translate.translator import Translator
 
-    backend, _, compute_type = system.partition("-")
     started = time.perf_counter()
-    translator = Translator(
-        str(model_dir),
-        settings=BackendSettings(
-            backend=backend, compute_type=compute_type or "auto", threads=threads
-        ),
-        decoding=DecodingOptions(
-            beams=beams, min_length=fixed, max_length=fixed, max_length_ratio=None if fixed else 3.0
-        ),
-    )
-    translator.loaded_backend()
+    pipeline = build_pipeline(config)
+    backend_instance = pipeline.load()
     loaded = time.perf_counter()
-    job = Job(
-        Pipeline(translator, Segmenter()), work / system, ["tsv", "jsonl", "txt"], restart=True
-    )
+    job = Job(pipeline, outdir, ["tsv", "jsonl", "txt"], restart=True)
     summary = job.run(read_documents([str(input_file)]))
     seconds = time.perf_counter() - loaded
-    backend_instance = translator.loaded_backend()
     targets = [
-        line.split("\t")[1]
-        for line in (work / system / "corpus.tsv").read_text("utf-8").splitlines()
+        line.split("\t")[1] for line in (outdir / "corpus.tsv").read_text("utf-8").splitlines()
     ]
     tokens = sum(len(t) for t in _target_tokens(backend_instance, targets))
     return {
@@ -316,7 +322,7 @@ def _pipeline(
 
 
 def _target_tokens(backend: Any, texts: list[str]) -> list[list[str]]:
-    target = getattr(backend.tokenizer, "target", None)
+    target = getattr(getattr(backend, "tokenizer", None), "target", None)
     if target is not None:
         return [list(t) for t in target.encode(texts, out_type=str)]
     return [t.split() for t in texts]

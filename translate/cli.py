@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +30,9 @@ from translate.backends import BACKENDS, COMPUTE_TYPES, BackendSettings, Decodin
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
+
+if TYPE_CHECKING:
+    from translate.config import PipelineConfig
 
 EXIT_DOCUMENTS_FAILED = 3
 EXIT_SIGINT = 130
@@ -76,6 +79,42 @@ def verbosity_options(func: F) -> F:
     return click.option(
         "-v", "--verbose", count=True, help="Log more (-vv for the model libraries too)."
     )(func)
+
+
+def model_option(func: F) -> F:
+    """``-m/--model``, shared by ``translate`` and ``bench``."""
+    return click.option(
+        "-m",
+        "--model",
+        envvar=MODEL_ENV_VAR,
+        default=None,
+        help=f"Hub id or local model directory [env {MODEL_ENV_VAR}; default: {default_model_name()}].",
+    )(func)
+
+
+def threads_option(func: F) -> F:
+    """``--threads``, shared by ``translate`` and ``bench``."""
+    return click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        default=None,
+        help="CPU cores to use [default: all available].",
+    )(func)
+
+
+def beams_option(default: int | None = None) -> Callable[[F], F]:
+    """``--beams``, shared by ``translate`` and ``bench``.
+
+    One definition with the default as its parameter: ``translate`` follows the
+    model (``None``), ``bench`` compares every system at one fixed beam size.
+    """
+    shown = "the model's generation config" if default is None else str(default)
+    return click.option(
+        "--beams",
+        type=click.IntRange(min=1),
+        default=default,
+        help=f"Beam size (1 = greedy) [default: {shown}].",
+    )
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -403,13 +442,7 @@ class _ProgressBar:
     show_default=True,
     help=f"Output formats, comma-separated or repeated: {', '.join(FORMATS)}.",
 )
-@click.option(
-    "-m",
-    "--model",
-    envvar=MODEL_ENV_VAR,
-    default=None,
-    help=f"Hub id or local model directory [env {MODEL_ENV_VAR}; default: {default_model_name()}].",
-)
+@model_option
 @click.option(
     "--backend",
     type=click.Choice(BACKENDS),
@@ -431,12 +464,7 @@ class _ProgressBar:
     show_default=True,
     help="CTranslate2 precision (auto: int8 on CPU, float16 on GPU).",
 )
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=None,
-    help="CPU cores to use [default: all available].",
-)
+@threads_option
 @click.option(
     "-b",
     "--batch-size",
@@ -450,12 +478,7 @@ class _ProgressBar:
     default=None,
     help="Token budget of a batch, padding included [default: the backend's].",
 )
-@click.option(
-    "--beams",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Beam size [default: the model's generation config].",
-)
+@beams_option()
 @click.option(
     "--max-length",
     type=click.IntRange(min=1),
@@ -519,7 +542,10 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
     stop.install()
     try:
         with _errors_as_click():
-            pipeline = _build_pipeline(kwargs, stop)
+            from translate.pipeline import build_pipeline
+
+            pipeline = build_pipeline(_pipeline_config(kwargs))
+            pipeline.check_stop = stop.check
             documents = _documents(inputs, kwargs, output=output)
             if output is None:
                 _translate_to_stdout(pipeline, documents, inputs, kwargs)
@@ -533,18 +559,16 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         stop.restore()
 
 
-def _build_pipeline(kwargs: dict[str, Any], stop: _StopFlag) -> Any:
-    from translate.memory import TranslationMemory
-    from translate.pipeline import Pipeline
-    from translate.segment import Segmenter
-    from translate.translator import Translator
+def _pipeline_config(kwargs: dict[str, Any]) -> PipelineConfig:
+    """The options of ``translate`` as a :class:`~translate.PipelineConfig`."""
+    from translate.config import PipelineConfig
 
     memory = None
     if not kwargs["no_cache"]:
-        memory = TranslationMemory(kwargs["cache_path"] or cache_dir() / "memory.sqlite")
-    translator = Translator(
-        kwargs["model"],
-        settings=BackendSettings(
+        memory = str(kwargs["cache_path"] or cache_dir() / "memory.sqlite")
+    return PipelineConfig(
+        model=kwargs["model"],
+        backend=BackendSettings(
             backend=kwargs["backend"],
             device=kwargs["device"],
             compute_type=kwargs["compute_type"],
@@ -557,13 +581,12 @@ def _build_pipeline(kwargs: dict[str, Any], stop: _StopFlag) -> Any:
             min_length=kwargs["min_length"],
             redecode_loops=kwargs["redecode_loops"],
         ),
-        memory=memory,
         max_batch_tokens=kwargs["max_batch_tokens"],
         max_batch_size=kwargs["batch_size"],
-        check_stop=stop.check,
-    )
-    return Pipeline(
-        translator, Segmenter(_abbreviations(kwargs)), window_sentences=kwargs["window_sentences"]
+        window_sentences=kwargs["window_sentences"],
+        abbreviations=tuple(_abbreviations(kwargs)),
+        reader=_read_options(kwargs),
+        memory=memory,
     )
 
 
@@ -604,7 +627,7 @@ def _translate_to_stdout(
     finally:
         progress.close()
     if not kwargs["quiet"]:
-        _echo_warnings(pipeline.translator.stats)
+        _echo_warnings(pipeline.stats)
     if failed:
         sys.exit(EXIT_DOCUMENTS_FAILED)
 
@@ -624,26 +647,16 @@ def _translate_to_directory(
     inputs: Sequence[str],
     kwargs: dict[str, Any],
 ) -> None:
-    from dataclasses import asdict
-
     from translate.errors import InputOverwriteError
     from translate.job import ERRORS_FILE, Job
     from translate.readers import input_files
-    from translate.segment import SEGMENTER_VERSION
 
-    settings = {
-        "reader": asdict(_read_options(kwargs)),
-        "abbreviations": sorted(_abbreviations(kwargs)),
-        "segmenter": SEGMENTER_VERSION,
-    }
     paths = [
         f.path
         for f in input_files(inputs, _read_options(kwargs), exclude=[output])
         if f.path is not None
     ]
-    job = Job(
-        pipeline, output, formats, settings=settings, restart=kwargs["restart"], input_paths=paths
-    )
+    job = Job(pipeline, output, formats, restart=kwargs["restart"], input_paths=paths)
     progress = _progress_bar(inputs, kwargs, output)
     try:
         summary = job.run(documents, progress)
@@ -656,7 +669,7 @@ def _translate_to_directory(
             f"vi2en: removed the outputs of {summary.removed} documents of an earlier run that are not in this one",
             err=True,
         )
-    stats = pipeline.translator.stats
+    stats = pipeline.stats
     if not kwargs["quiet"]:
         click.echo(
             f"vi2en: {_plural(summary.documents, 'document')} ({summary.translated} translated, "
@@ -788,15 +801,10 @@ def models_info(name: str | None) -> None:
 @click.option(
     "--random-model",
     is_flag=True,
-    help="Build a random-weight model with opus-mt-vi-en's exact architecture (no download).",
+    help="Build a random-weight model with opus-mt-vi-en's exact architecture "
+    "(no download; --model is ignored).",
 )
-@click.option(
-    "-m",
-    "--model",
-    envvar=MODEL_ENV_VAR,
-    default=None,
-    help="Model directory or hub id to measure (ignored with --random-model).",
-)
+@model_option
 @click.option(
     "--input",
     "input_file",
@@ -816,19 +824,8 @@ def models_info(name: str | None) -> None:
     default=None,
     help="Every system decodes exactly N target tokens (equal work).",
 )
-@click.option(
-    "--beams",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Beam size for every system.",
-)
-@click.option(
-    "--threads",
-    type=click.IntRange(min=1),
-    default=None,
-    help="CPU cores [default: all available].",
-)
+@beams_option(default=4)
+@threads_option
 @click.option(
     "--system",
     "systems",
@@ -859,6 +856,7 @@ def bench(
     import tempfile
 
     from translate import bench as benchmark
+    from translate.config import PipelineConfig
     from translate.models import resolve_model
 
     texts = (
@@ -880,14 +878,13 @@ def bench(
             os.environ["VI2EN_CACHE_DIR"] = str(Path(work) / "cache")
         else:
             model_dir = resolve_model(model).path
-        rows = benchmark.run_benchmark(
-            model_dir,
-            texts,
-            systems=chosen,
-            beams=beams,
-            fixed_length=fixed_length,
-            threads=threads,
+        # What the vi2en systems share; each system sets its backend and precision.
+        config = PipelineConfig(
+            model=str(model_dir),
+            backend=BackendSettings(threads=threads),
+            decoding=DecodingOptions(beams=beams),
         )
+        rows = benchmark.run_benchmark(config, texts, systems=chosen, fixed_length=fixed_length)
     settings = {
         "model": "random opus-mt-vi-en architecture"
         if random_model

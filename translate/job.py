@@ -138,8 +138,8 @@ class Job:
         pipeline: The pipeline that translates.
         outdir: The output directory.
         formats: Output formats (see :data:`translate.writers.WRITERS`).
-        settings: Everything else that shapes the output (reader options,
-            segmenter lexicon), recorded and compared on resume.
+        settings: Settings to record and compare on resume beside the pipeline's
+            own (:meth:`Pipeline.settings`); they win on a clash.
         restart: Discard an earlier run's state and outputs instead of resuming it.
         stem: Name of the corpus files.
         input_paths: The input files; no output of the run may be one of them.
@@ -168,7 +168,7 @@ class Job:
 
     def settings(self) -> dict[str, Any]:
         """The settings a resumed run must share with the run it continues."""
-        return {**self.pipeline.translator.configuration(), **self.extra_settings}
+        return {**self.pipeline.settings(), **self.extra_settings}
 
     def _prepare_state(self) -> None:
         complete_publication(self.outdir)
@@ -189,6 +189,9 @@ class Job:
                 raise ConfigMismatchError(
                     f"{settings_file} is damaged; pass --restart to start again"
                 )
+            # vi2en 0.2.0 wrote the first layout without naming its version.
+            if "config_version" in current:
+                previous.setdefault("config_version", 1)
             changed = sorted(
                 k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)
             )
@@ -296,9 +299,7 @@ class Job:
         def pending() -> Iterator[Document | DocumentFailure]:
             for item in documents:
                 summary.documents += 1
-                check_stop = self.pipeline.translator.check_stop
-                if check_stop is not None:
-                    check_stop()
+                self.pipeline.raise_if_stopped()
                 if isinstance(item, DocumentFailure):
                     # Read failures stay out of the pipeline: every failure it
                     # yields is then a document of `order` that failed to translate.
@@ -342,12 +343,11 @@ class Job:
         """Write every output to temporaries, then publish them as a set (see README)."""
         # The old set stops looking complete before the first file of the new one appears.
         (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
-        translator = self.pipeline.translator
-        model = translator.resolved_model
+        model = self.pipeline.describe()
         run = RunInfo(
             tool_version=__version__,
-            model=model.name if model else "none",
-            model_revision=model.revision if model else None,
+            model=model["name"] or "none",
+            model_revision=model["revision"],
         )
         writers = open_writers(self.formats, self.outdir, run, stem=self.stem)
         files: list[AtomicFile] = []
@@ -407,19 +407,14 @@ class Job:
         return path.relative_to(self.outdir).as_posix()
 
     def _manifest(self, summary: JobSummary) -> dict[str, Any]:
+        model = self.pipeline.describe()
         return {
             "vi2en": __version__,
-            "model": {
-                "name": model.name if (model := self.pipeline.translator.resolved_model) else None,
-                "revision": model.revision if model else None,
-                "fingerprint": model.fingerprint if model else None,
-            },
+            "model": {key: model[key] for key in ("name", "revision", "fingerprint")},
             "settings": self.settings(),
             "formats": self.formats,
             "packages": package_versions(),
-            "backend": self.pipeline.translator.backend.description
-            if self.pipeline.translator.backend
-            else None,
+            "backend": model["backend"],
             "counts": {
                 "documents": summary.documents,
                 "failed": len(summary.failures),
@@ -429,7 +424,7 @@ class Job:
                 "translated_documents": summary.translated,
                 "resumed_documents": summary.resumed,
                 "seconds": round(summary.seconds, 3),
-                "translator": self.pipeline.translator.stats.as_dict(),
+                "translator": self.pipeline.stats.as_dict(),
             },
             "outputs": sorted(
                 p.relative_to(self.outdir).as_posix()

@@ -7,12 +7,14 @@ of articles, and re-runs repeat everything: neither should reach the model twice
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from translate.errors import CacheError
 from translate.text import INVISIBLE
@@ -36,9 +38,14 @@ def normalise_source(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def namespace_key(*parts: str) -> str:
-    """A short key naming a model + backend + decoding configuration."""
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+def namespace_key(configuration: Mapping[str, Any]) -> str:
+    """A short key naming a translation configuration (model, backend, decoding, preprocessing).
+
+    The hash of the configuration's JSON with sorted keys: the same plain values
+    give the same key in every process and every vi2en version that writes them
+    alike (see :meth:`translate.PipelineConfig.memory_namespace`).
+    """
+    return hashlib.sha256(json.dumps(configuration, sort_keys=True).encode()).hexdigest()[:24]
 
 
 # SQLite's primary result codes (the low byte of ``sqlite_errorcode``).

@@ -11,11 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from translate.backends import Backend
+from translate.config import PipelineConfig
 from translate.errors import BackendError, Vi2enError
+from translate.memory import TranslationMemory
 from translate.records import Document, DocumentFailure, Pair, Sentence, TranslatedDocument
 from translate.segment import Segmenter, segment_paragraphs
-from translate.translator import ProgressCallback, Translator
+from translate.translator import ProgressCallback, TranslationStats, Translator
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +86,71 @@ class Pipeline:
         segmenter: The sentence segmenter.
         window_sentences: Sentences translated together before documents are
             released; bounds memory, and is the unit of length sorting.
+        config: The config it was built from (:func:`build_pipeline`); ``None``
+            for a pipeline assembled by hand.
     """
 
     translator: Translator = field(default_factory=Translator)
     segmenter: Segmenter = field(default_factory=Segmenter)
     window_sentences: int = 4096
+    config: PipelineConfig | None = None
+    _settings: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def stats(self) -> TranslationStats:
+        """What happened to the sentences translated so far (counts, warnings)."""
+        return self.translator.stats
+
+    @property
+    def check_stop(self) -> Callable[[], None] | None:
+        """Called before each document and batch; raises :class:`Interrupted` to stop."""
+        return self.translator.check_stop
+
+    @check_stop.setter
+    def check_stop(self, check: Callable[[], None] | None) -> None:
+        self.translator.check_stop = check
+
+    def raise_if_stopped(self) -> None:
+        """Raise :class:`Interrupted` if a stop was requested (through :attr:`check_stop`)."""
+        if self.translator.check_stop is not None:
+            self.translator.check_stop()
+
+    def settings(self) -> dict[str, Any]:
+        """The record a run's manifest holds and a resumed run must match.
+
+        :meth:`PipelineConfig.settings` of the config it was built from; a
+        pipeline assembled by hand (tests with an injected backend) has only
+        its translator's configuration.
+        """
+        if self._settings is None:
+            self._settings = (
+                self.translator.configuration() if self.config is None else self.config.settings()
+            )
+        return self._settings
+
+    def describe(self) -> dict[str, Any]:
+        """The model and backend, for the manifest, without loading the model.
+
+        Returns:
+            ``name`` (as the user spelled it), ``revision`` and ``fingerprint``
+            of the model (``None`` with an injected backend), and ``backend``,
+            the loaded backend's description (``None`` while none is loaded).
+        """
+        model = self.translator.resolved_model
+        name = model.name if model else None
+        if self.config is not None:
+            name = self.config.model_name
+        backend = self.translator.backend
+        return {
+            "name": name,
+            "revision": model.revision if model else None,
+            "fingerprint": model.fingerprint if model else None,
+            "backend": backend.description if backend else None,
+        }
+
+    def load(self) -> Backend:
+        """Load the model now (it is otherwise loaded on the first sentence that needs it)."""
+        return self.translator.loaded_backend()
 
     def translate_sentences(self, sentences: Sequence[str]) -> list[str]:
         """Translate sentences as they are (no segmentation); one output per input."""
@@ -206,3 +271,29 @@ class Pipeline:
                 logger.warning("%s: %s", result.source, result.reason)
             else:
                 yield from result.pairs
+
+
+def build_pipeline(config: PipelineConfig) -> Pipeline:
+    """The pipeline ``config`` describes: memory, translator, segmenter.
+
+    Nothing is loaded: an unresolved config's model is found on first use,
+    and the model is loaded on the first sentence the memory cannot answer.
+    The CLI, ``vi2en bench`` and a distributed worker (given a pickled config)
+    all build their pipelines here.
+
+    Raises:
+        ConfigMismatchError: The config was made by a vi2en with other rules
+            (layout, segmenter or preprocessing version), or its model changed
+            since it was resolved.
+        CacheError: The translation memory cannot be opened.
+    """
+    config.check_versions()
+    if config.is_resolved:
+        config.find_model()  # a resolved config names its model by fingerprint: check it
+    memory = TranslationMemory(Path(config.memory)) if config.memory is not None else None
+    return Pipeline(
+        config.build_translator(memory),
+        Segmenter(config.abbreviations),
+        window_sentences=config.window_sentences,
+        config=config,
+    )

@@ -9,7 +9,6 @@ The model is loaded only when some sentence misses the memory.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -231,7 +230,10 @@ class Translator:
 
         The model is named by its fingerprint, never by how its path was spelled.
         ``auto`` settings are resolved (backend, device, precision), so that the
-        same words on another machine are not taken for the same setup.
+        same words on another machine are not taken for the same setup. It is
+        the one definition of the memory namespace:
+        :meth:`translate.PipelineConfig.memory_namespace` is this, of the
+        translator its config builds.
         """
         model = self.resolved_model
         common = {"decoding": self.decoding_signature(), "preprocess": PREPROCESS_VERSION}
@@ -256,7 +258,7 @@ class Translator:
     def namespace(self) -> str:
         """The memory key of this configuration: model, backend, decoding and preprocessing."""
         if self._namespace is None:
-            self._namespace = namespace_key(json.dumps(self.configuration(), sort_keys=True))
+            self._namespace = namespace_key(self.configuration())
         return self._namespace
 
     def loaded_backend(self) -> Backend:
