@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from translate import __version__
+from translate._dist import installation
 from translate.backends import BACKENDS, COMPUTE_TYPES, BackendSettings, DecodingOptions
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
@@ -227,7 +227,7 @@ def _documents(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="vi2en")
+@click.version_option(installation().version, prog_name="vi2en")
 def main() -> None:
     """Translate Vietnamese news into English and build vi–en parallel corpora.
 

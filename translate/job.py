@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from translate import __version__
+from translate._dist import installation
 from translate.errors import (
     ConfigMismatchError,
     InputOverwriteError,
@@ -345,7 +345,7 @@ class Job:
         (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
         model = self.pipeline.describe()
         run = RunInfo(
-            tool_version=__version__,
+            tool_version=installation().version,
             model=model["name"] or "none",
             model_revision=model["revision"],
         )
@@ -409,7 +409,7 @@ class Job:
     def _manifest(self, summary: JobSummary) -> dict[str, Any]:
         model = self.pipeline.describe()
         return {
-            "vi2en": __version__,
+            "vi2en": installation().version,
             "model": {key: model[key] for key in ("name", "revision", "fingerprint")},
             "settings": self.settings(),
             "formats": self.formats,
