@@ -1,4 +1,4 @@
-"""Tests of the sentence segmenter (translate.segment) and its benchmark (translate.bench_segment)."""
+"""Tests of the sentence segmenter (translate.segment) and its benchmark (tests/benchmarks/segment.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from translate import bench_segment
-from translate.bench_segment import (
+from tests.benchmarks import segment as bench_segment
+from tests.benchmarks.segment import (
     BenchRow,
     StressRow,
     format_stress_table,
