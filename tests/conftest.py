@@ -33,8 +33,8 @@ SHARED = ROOT.parent / "shared"
 register_backend("fake", "translate.backends.fake:FakeBackend")
 
 
-# Tests that start subprocesses, in modules whose owners have not marked them themselves
-# (`@pytest.mark.slow` is the way; this list only shrinks).
+# Slow tests (subprocesses, megabytes) in modules whose owners have not marked them
+# themselves (`@pytest.mark.slow` is the way; this list only shrinks).
 SLOW_ELSEWHERE = frozenset(
     {
         "test_backends.py::test_concurrent_first_conversions_all_succeed",
@@ -46,6 +46,8 @@ SLOW_ELSEWHERE = frozenset(
         "test_isolation.py::test_signal_stops_a_main_thread_busy_in_c_code",
         "test_models.py::test_offline_without_hf_hub_offline_fails_fast_with_one_line",
         "test_readers.py::test_importing_readers_does_not_import_trafilatura",
+        # Megabytes through the translator.
+        "test_translator.py::test_megabyte_paragraph_without_punctuation_is_translated_whole",
     }
 )
 
@@ -70,6 +72,8 @@ def isolated_caches(
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache / "xdg"))
     monkeypatch.setenv("HF_HOME", str(cache / "hf"))
     monkeypatch.setenv("HF_HUB_CACHE", str(cache / "hf" / "hub"))
+    monkeypatch.delenv("VI2EN_MODEL", raising=False)
+    monkeypatch.delenv("VI2EN_CACHE", raising=False)
     return cache
 
 
