@@ -8,7 +8,7 @@ It trains two SentencePiece unigram models the way Marian does (``</s>`` = 0,
 ``<unk>`` = 1, no ``<s>``): ``source.spm`` on Vietnamese and ``target.spm`` on
 English text from FLORES-200 devtest and Tatoeba test. Only the .spm models are
 kept, not the text. It then writes random weights with the `TINY` architecture
-of ``translate.modelgen``. SentencePiece runs on one thread with a fixed seed
+of ``models/modelgen.py``. SentencePiece runs on one thread with a fixed seed
 and the weights are seeded, so a rebuild gives the same files.
 
 IWSLT'15 is left out: its text is tokenised and its licence (TED, CC BY-NC-ND)
@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Runnable from a plain checkout, before `pip install -e .`.
-sys.path.insert(0, str(REPO_ROOT))
+# The builder beside this script, also when it is imported rather than run.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from translate.modelgen import TINY, build_random_marian  # noqa: E402
+from modelgen import TINY, build_random_marian  # noqa: E402
 
 # The shared benchmark data beside the checkout (../shared), not a machine path.
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mt"

@@ -3,17 +3,63 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-# Before anything imports huggingface_hub: it reads the variable at import time.
+# At import, before any fixture of any scope runs and before anything imports translate or
+# huggingface_hub (which reads its variables at import time): a module-scoped fixture that
+# runs `vi2en` in a subprocess must not find the real ~/.cache. Each test then gets its own
+# directories from `isolated_caches`.
+SESSION_CACHE = Path(tempfile.mkdtemp(prefix="vi2en-tests-"))
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["XDG_CACHE_HOME"] = str(SESSION_CACHE / "xdg")
+os.environ["VI2EN_CACHE_DIR"] = str(SESSION_CACHE / "vi2en")
+os.environ["HF_HOME"] = str(SESSION_CACHE / "hf")
+os.environ["HF_HUB_CACHE"] = str(SESSION_CACHE / "hf" / "hub")
+os.environ.pop("VI2EN_CACHE", None)
+os.environ.pop("VI2EN_MODEL", None)
+
+from translate.backends import register_backend  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = ROOT / "models" / "tiny-vi-en"
 SHARED = ROOT.parent / "shared"
+
+# `--backend fake` for the CLI tests, in this process only: users never see it.
+register_backend("fake", "translate.backends.fake:FakeBackend")
+
+
+# Slow tests (subprocesses, megabytes) in modules whose owners have not marked them
+# themselves (`@pytest.mark.slow` is the way; this list only shrinks).
+SLOW_ELSEWHERE = frozenset(
+    {
+        "test_backends.py::test_concurrent_first_conversions_all_succeed",
+        "test_isolation.py::test_hostile_folder_translates_every_good_document",
+        "test_isolation.py::test_special_file_given_by_name_is_refused",
+        "test_isolation.py::test_outdir_inside_the_input_folder_is_not_read",
+        "test_isolation.py::test_sigterm_while_reading_a_blocking_stdin_stops_the_run",
+        "test_isolation.py::test_second_signal_exits_at_once_with_its_code",
+        "test_isolation.py::test_signal_stops_a_main_thread_busy_in_c_code",
+        "test_models.py::test_offline_without_hf_hub_offline_fails_fast_with_one_line",
+        "test_readers.py::test_importing_readers_does_not_import_trafilatura",
+        # Megabytes through the translator.
+        "test_translator.py::test_megabyte_paragraph_without_punctuation_is_translated_whole",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if f"{item.path.name}::{getattr(item, 'originalname', item.name)}" in SLOW_ELSEWHERE:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(SESSION_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +69,7 @@ def isolated_caches(
     """vi2en's cache (conversions, memory) and the HF cache in a per-test directory."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("VI2EN_CACHE_DIR", str(cache / "vi2en"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache / "xdg"))
     monkeypatch.setenv("HF_HOME", str(cache / "hf"))
     monkeypatch.setenv("HF_HUB_CACHE", str(cache / "hf" / "hub"))
     monkeypatch.delenv("VI2EN_MODEL", raising=False)

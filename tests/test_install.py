@@ -136,6 +136,7 @@ def _run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_version_comes_from_the_metadata(tmp_path: Path) -> None:
     site = _site_with_vi2en(tmp_path, "9.8.7")
     assert _run(site, "-c", "import translate; print(translate.__version__)").stdout == "9.8.7\n"
@@ -155,6 +156,7 @@ def test_installed_version_agrees_with_pyproject() -> None:
     assert result.stdout == f"vi2en, version {match.group(1)}\n"
 
 
+@pytest.mark.slow
 def test_command_with_toolkit_installed_second_is_one_line_and_exit_1(tmp_path: Path) -> None:
     site = _site_with_vi2en(tmp_path)
     _add_toolkit(site)
@@ -165,6 +167,7 @@ def test_command_with_toolkit_installed_second_is_one_line_and_exit_1(tmp_path: 
     assert "translate-toolkit 3.20.4" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_command_with_deleted_init_is_one_line_and_exit_1(tmp_path: Path) -> None:
     site = _site_with_vi2en(tmp_path)
     (site / "translate" / "__init__.py").unlink()  # translate becomes a namespace package
@@ -174,6 +177,7 @@ def test_command_with_deleted_init_is_one_line_and_exit_1(tmp_path: Path) -> Non
     assert "missing (translate/__init__.py)" in result.stderr
 
 
+@pytest.mark.slow
 def test_vi2en_installed_second_warns_once(tmp_path: Path) -> None:
     site = _site_with_vi2en(tmp_path)
     _add_toolkit(site)

@@ -45,6 +45,7 @@ def test_corpus_suffixes_are_the_files_the_writers_open(tmp_path: Path) -> None:
     assert set(CORPUS_SUFFIXES) | {"txt"} == set(WRITERS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("layout", "args", "cwd"),
     [
@@ -85,6 +86,7 @@ def test_a_hard_link_to_an_output_is_refused(tmp_path: Path) -> None:
         make_job(tmp_path / "out", input_paths=[tmp_path / "a.txt"])[0].run(iter(CORPUS))
 
 
+@pytest.mark.slow
 def test_inputs_beside_the_output_folder_are_fine(tmp_path: Path) -> None:
     (tmp_path / "bai1.txt").write_text(ARTICLE, encoding="utf-8")
     result = translate(["bai1.txt", "-o", "."], cwd=tmp_path)
@@ -111,6 +113,7 @@ def hold_lock(out: Path) -> subprocess.Popen[str]:
     return holder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [[], ["--restart"]], ids=["plain", "restart"])
 def test_a_second_run_is_refused_while_the_first_holds_the_outdir(
     tmp_path: Path, extra: list[str]
@@ -248,6 +251,7 @@ def crash_run(out: Path, formats: str, documents: int, step: int | None) -> int:
 
 
 # tsv,moses,jsonl,tmx + errors.jsonl: 7 renames, then removing stale files, then the manifest.
+@pytest.mark.slow
 @pytest.mark.parametrize("step", range(9))
 def test_a_kill_at_any_step_of_publication_is_never_a_mixed_set(tmp_path: Path, step: int) -> None:
     clean, out = tmp_path / "clean", tmp_path / "out"
@@ -272,6 +276,7 @@ def test_a_kill_at_any_step_of_publication_is_never_a_mixed_set(tmp_path: Path, 
     assert vi2en_files(out) == listed(out)
 
 
+@pytest.mark.slow
 def test_another_input_set_says_how_many_earlier_documents_were_removed(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / "in" / name).parent.mkdir(exist_ok=True)
@@ -286,6 +291,7 @@ def test_another_input_set_says_how_many_earlier_documents_were_removed(tmp_path
     assert {p for p in listed(tmp_path / "out") if p.startswith("txt/")} == {"txt/other.txt"}
 
 
+@pytest.mark.slow
 def test_an_input_folder_used_as_outdir_never_reads_its_own_outputs(tmp_path: Path) -> None:
     articles = tmp_path / "articles"
     articles.mkdir()

@@ -1,6 +1,7 @@
 """Long jobs that survive: signals, kill -9 and resume, a folder of bad inputs, a full disk.
 
-These run the real `vi2en` command in subprocesses on the tiny model.
+These run the real `vi2en` command in subprocesses on the tiny model, from module-scoped
+fixtures too: the caches they write must be the tests' own, never the user's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY_MODEL
+from tests.conftest import SESSION_CACHE, TINY_MODEL
 
 SENTENCES = [
     "Hà Nội là thủ đô của Việt Nam.",
@@ -56,9 +57,21 @@ def parts_done(out: Path) -> int:
 
 
 def start_and_wait_for_parts(cmd: list[str], out: Path, parts: int) -> subprocess.Popen[str]:
+    """Start a run and return it, still running, once ``parts`` documents are done.
+
+    A run that ends first, or hangs, fails the test: the caller's signal or kill
+    must land mid-run, or it tests nothing.
+    """
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while parts_done(out) < parts and process.poll() is None and time.monotonic() < deadline:
+    deadline = time.monotonic() + 120  # against a hang, not a speed limit
+    while parts_done(out) < parts:
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            pytest.fail(f"the run ended ({process.returncode}) before {parts} parts: {stderr}")
+        if time.monotonic() > deadline:
+            process.kill()
+            process.communicate()
+            pytest.fail(f"the run made {parts_done(out)} of {parts} parts in 120 s")
         time.sleep(0.02)
     return process
 
@@ -77,6 +90,7 @@ def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return final_outputs(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signal_number", "exit_code"),
     [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
@@ -99,6 +113,7 @@ def test_signal_stops_after_batch_and_resume_completes(
     assert final_outputs(out) == reference
 
 
+@pytest.mark.slow
 def test_kill_9_at_several_moments_then_resume(
     corpus: Path, reference: dict[str, bytes], tmp_path: Path
 ) -> None:
@@ -106,7 +121,11 @@ def test_kill_9_at_several_moments_then_resume(
     for parts in (2, 15, 40):
         process = start_and_wait_for_parts(command(corpus, out, "-q"), out, parts)
         process.kill()
-        process.wait()
+        process.communicate()
+        # Killed mid-run: some documents done, nothing published.
+        assert process.returncode == -signal.SIGKILL
+        assert parts <= parts_done(out) < 60
+        assert not (out / "manifest.json").exists() and not (out / "corpus.tsv").exists()
     finished = subprocess.run(
         command(corpus, out, "-q"), capture_output=True, text=True, check=False
     )
@@ -133,6 +152,7 @@ BAD_INPUTS: dict[str, bytes] = {
 }
 
 
+@pytest.mark.slow
 def test_folder_of_bad_inputs(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_corpus(folder, 3)
@@ -191,6 +211,8 @@ def test_full_disk_names_the_file_and_keeps_what_was_written(
         str(out),
         "--model",
         str(TINY_MODEL),
+        "--backend",
+        "fake",
         "--no-cache",
         "-f",
         "tsv",
@@ -213,3 +235,50 @@ def test_full_disk_names_the_file_and_keeps_what_was_written(
     assert "disk full while writing" in result.output and "corpus.tsv" in result.output
     assert (out / "corpus.tsv").read_bytes() == before  # the earlier corpus is intact
     assert not list(out.glob(".corpus.tsv.tmp-*"))
+
+
+# --- the user's caches are never touched ------------------------------------------------
+
+CACHE_VARIABLES = ("VI2EN_CACHE_DIR", "XDG_CACHE_HOME", "HF_HOME", "HF_HUB_CACHE")
+
+
+@pytest.fixture(scope="module")
+def module_scope_caches() -> dict[str, str]:
+    """What a module-scoped fixture (like ``reference``) sees: it runs before any per-test one."""
+    from translate.models import cache_dir
+
+    return {
+        **{name: os.environ.get(name, "") for name in CACHE_VARIABLES},
+        "cache_dir()": str(cache_dir()),
+        "VI2EN_CACHE": os.environ.get("VI2EN_CACHE", "unset"),
+    }
+
+
+def test_module_fixtures_cache_in_the_session_directory(
+    module_scope_caches: dict[str, str],
+) -> None:
+    memory = module_scope_caches.pop("VI2EN_CACHE")
+    assert memory == "unset"
+    for name, value in module_scope_caches.items():
+        assert SESSION_CACHE in Path(value).parents, (name, value)
+        assert Path(value) != Path.home() / ".cache" / "vi2en"
+
+
+@pytest.fixture(scope="module")
+def module_scope_child_caches() -> list[str]:
+    """Where a subprocess started by a module-scoped fixture caches (``reference`` runs vi2en)."""
+    code = (
+        "import huggingface_hub.constants as hf; from translate.models import cache_dir; "
+        "print(cache_dir()); print(hf.HF_HUB_CACHE); print(hf.HF_HOME)"
+    )
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return child.stdout.splitlines()
+
+
+@pytest.mark.slow
+def test_subprocesses_of_module_fixtures_cache_in_the_session_directory(
+    module_scope_child_caches: list[str],
+) -> None:
+    assert len(module_scope_child_caches) == 3
+    for line in module_scope_child_caches:
+        assert SESSION_CACHE in Path(line).parents, line

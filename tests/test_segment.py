@@ -1,4 +1,4 @@
-"""Tests of the sentence segmenter (translate.segment) and its benchmark (translate.bench_segment)."""
+"""Tests of the sentence segmenter (translate.segment) and its benchmark (tests/benchmarks/segment.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from translate import bench_segment
-from translate.bench_segment import (
+from tests.benchmarks import segment as bench_segment
+from tests.benchmarks.segment import (
     BenchRow,
     StressRow,
     format_stress_table,
@@ -407,31 +407,37 @@ def test_regex_whitespace_is_str_isspace() -> None:
 
 
 # Pathological inputs: each must come back correct (the benchmark measures the time).
+@pytest.mark.slow
 def test_long_paragraph_without_punctuation() -> None:
     paragraph = "không có dấu câu " * 150_000  # about 2.5 MB
     assert SEGMENTER.split(paragraph) == [Span(0, len(paragraph) - 1)]
 
 
+@pytest.mark.slow
 def test_megabyte_of_periods() -> None:
     paragraph = "." * 1_000_000
     assert SEGMENTER.split(paragraph) == [Span(0, len(paragraph))]
 
 
+@pytest.mark.slow
 def test_thousands_of_abbreviations_in_a_row() -> None:
     paragraph = "GS. " * 200_000 + "Nguyễn An."
     assert SEGMENTER.split(paragraph) == [Span(0, len(paragraph))]
 
 
+@pytest.mark.slow
 def test_many_spaced_periods_and_quotes() -> None:
     paragraph = "Xong" + ' . "' * 200_000 + " Hết."
     assert_lossless(paragraph, SEGMENTER.split(paragraph))
 
 
+@pytest.mark.slow
 def test_dots_without_spaces() -> None:
     paragraph = "a." * 500_000 + " hết."
     assert SEGMENTER.split(paragraph) == [Span(0, len(paragraph))]
 
 
+@pytest.mark.slow
 def test_many_short_sentences() -> None:
     paragraph = " ".join(["Câu."] * 100_000)
     spans = SEGMENTER.split(paragraph)
@@ -499,6 +505,7 @@ TARGETS = {
 
 
 @needs_shared
+@pytest.mark.slow  # the scorer runs in subprocesses
 def test_benchmark_meets_targets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_segment, "_TIMING_BUDGET_S", 0.0)
     rows = run_segment_benchmark(SEGMENTATION, ["vi2en"], datasets=list(TARGETS))
@@ -509,6 +516,7 @@ def test_benchmark_meets_targets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @needs_shared
+@pytest.mark.slow  # the scorer runs in subprocesses
 def test_benchmark_notes_missing_system(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing() -> bench_segment.Splitter:
         raise ImportError("No module named 'nothing'")
@@ -523,10 +531,31 @@ def test_benchmark_notes_missing_system(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @needs_shared
+@pytest.mark.slow  # the scorer runs in subprocesses
 def test_benchmark_accepts_the_shared_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bench_segment, "_TIMING_BUDGET_S", 0.0)
     rows = run_segment_benchmark(SHARED, ["regex"], datasets=["vi_vtb-test"])
     assert [(r.dataset, r.system) for r in rows] == [("vi_vtb-test", "regex")]
+
+
+def test_benchmark_script_names_a_missing_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        bench_segment.main(["--data", str(tmp_path / "nothing")])
+    assert caught.value.code == 2
+    assert f"no gold sets in {tmp_path / 'nothing'}; pass --data DIR" in capsys.readouterr().err
+
+
+def test_benchmark_script_reports_a_missing_scorer_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        bench_segment.main(["--data", str(tmp_path), "--system", "regex"])
+    assert caught.value.code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("segment.py: ") and "scorer not found" in error
+    assert len(error.splitlines()) == 1
 
 
 def test_benchmark_rejects_unknown_system(tmp_path: Path) -> None:

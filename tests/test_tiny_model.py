@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, MarianMTModel, MarianTokenizer
 
-from translate.modelgen import (
+from models.modelgen import (
     EOS_TOKEN_ID,
     OPUS_MT_VI_EN,
     TINY,

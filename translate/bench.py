@@ -60,15 +60,27 @@ def build_random_model(target: Path, spm_dir: Path) -> Path:
     """A random-weight model with opus-mt-vi-en's exact architecture, built in a subprocess.
 
     In a subprocess so that this process stays small: the systems are forked
-    from it, and a child's peak RSS counts what it inherited at the fork.
+    from it, and a child's peak RSS counts what it inherited at the fork. The
+    builder is a developer's tool in the checkout's ``models/``, not in the package.
+
+    Raises:
+        ModelLoadError: This ``translate`` is not in a vi2en checkout.
     """
+    from translate.errors import ModelLoadError
+
+    builder = Path(__file__).resolve().parents[1] / "models" / "modelgen.py"
+    if not builder.is_file():
+        raise ModelLoadError(
+            f"--random-model needs the model builder {builder}; run from a vi2en checkout"
+        )
     code = (
-        "import sys; from pathlib import Path; "
-        "from translate.modelgen import OPUS_MT_VI_EN, build_random_marian; "
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
+        "from modelgen import OPUS_MT_VI_EN, build_random_marian; "
         "build_random_marian(Path(sys.argv[1]), OPUS_MT_VI_EN, spm_dir=Path(sys.argv[2]))"
     )
     env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
-    subprocess.run([sys.executable, "-c", code, str(target), str(spm_dir)], check=True, env=env)
+    command = [sys.executable, "-c", code, str(target), str(spm_dir), str(builder.parent)]
+    subprocess.run(command, check=True, env=env)
     return target
 
 

@@ -73,6 +73,26 @@ def _errors_as_click() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
+class _LiveChoice(click.Choice):
+    """A ``click.Choice`` among a table's names, read at each use.
+
+    So that a backend registered after this module was imported (the tests' ``fake``)
+    is a valid choice.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+        super().__init__(names)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names)
+
+    @choices.setter
+    def choices(self, _: Sequence[str]) -> None:
+        """``Choice.__init__`` stores a copy; the names are read from the table instead."""
+
+
 def verbosity_options(func: F) -> F:
     """``-v`` and ``-q``, shared by the commands that log."""
     func = click.option("-q", "--quiet", is_flag=True, help="No progress bar, errors only.")(func)
@@ -445,7 +465,7 @@ class _ProgressBar:
 @model_option
 @click.option(
     "--backend",
-    type=click.Choice(BACKENDS),
+    type=_LiveChoice(BACKENDS),
     default="auto",
     show_default=True,
     help="auto: ctranslate2 when installed, else transformers.",
@@ -797,7 +817,7 @@ def models_info(name: str | None) -> None:
     )
 
 
-@main.group(invoke_without_command=True)
+@main.command()
 @click.option(
     "--random-model",
     is_flag=True,
@@ -833,9 +853,7 @@ def models_info(name: str | None) -> None:
     help="Systems to run (repeatable) [default: all for the device].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every row.")
-@click.pass_context
 def bench(
-    ctx: click.Context,
     random_model: bool,
     model: str | None,
     input_file: Path | None,
@@ -846,12 +864,7 @@ def bench(
     systems: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Measure translation speed of each backend against a naive transformers loop.
-
-    `vi2en bench segment` measures the segmenter instead.
-    """
-    if ctx.invoked_subcommand is not None:
-        return
+    """Measure translation speed of each backend against a naive transformers loop."""
     _setup_logging(0, True)
     import tempfile
 
@@ -903,41 +916,3 @@ def _has_cuda() -> bool:
     except ImportError:
         return False
     return bool(ctranslate2.get_cuda_device_count() > 0)
-
-
-@bench.command("segment")
-@click.option(
-    "--stress",
-    is_flag=True,
-    help="Also time pathological paragraphs (50 MB without punctuation, 1 MB of dots, ...).",
-)
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("../shared/data/segmentation"),
-    show_default=True,
-    help="Folder of the gold segmentation sets.",
-)
-@click.option(
-    "--system",
-    "systems",
-    multiple=True,
-    help="Systems to run (repeatable) [default: vi2en and every installed baseline].",
-)
-def bench_segment(data_dir: Path, systems: tuple[str, ...], stress: bool) -> None:
-    """Score the segmenter (and installed baselines) on the gold sets, with speed."""
-    from translate.bench_segment import (
-        format_stress_table,
-        format_table,
-        run_segment_benchmark,
-        run_stress_benchmark,
-    )
-
-    if not data_dir.is_dir():
-        raise click.UsageError(f"no gold sets in {data_dir}; pass --data DIR")
-    with _errors_as_click():
-        click.echo(format_table(run_segment_benchmark(data_dir, list(systems) or None)))
-    if stress:
-        click.echo("")
-        click.echo(format_stress_table(run_stress_benchmark()))

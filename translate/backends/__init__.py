@@ -6,7 +6,8 @@ Importing this package imports neither torch nor ctranslate2.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from translate.backends.base import (
     Backend,
@@ -24,7 +25,35 @@ IMPLEMENTATIONS = {
     "ctranslate2": "translate.backends.ct2:CTranslate2Backend",
     "transformers": "translate.backends.hf:TransformersBackend",
 }
-BACKENDS = ("auto", *IMPLEMENTATIONS)
+
+
+class _BackendNames(Sequence[str]):
+    """``auto`` and the table's names, read at each use: a registered backend counts."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return ("auto", *IMPLEMENTATIONS)[index]
+
+    def __len__(self) -> int:
+        return 1 + len(IMPLEMENTATIONS)
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+BACKENDS: Sequence[str] = _BackendNames()
+
+
+def register_backend(name: str, implementation: str) -> None:
+    """Add a backend to the table, as ``--backend name`` and ``BackendSettings(backend=name)``.
+
+    Args:
+        name: The backend's name (not ``auto``).
+        implementation: ``"module:Class"``, imported on first use; the class is
+            constructed as ``Class(model, settings)`` with a
+            :class:`~translate.models.ResolvedModel` and :class:`BackendSettings`.
+            The tests register ``translate.backends.fake:FakeBackend`` as ``fake``.
+    """
+    IMPLEMENTATIONS[name] = implementation
 
 
 def choose_backend(name: str, model: ResolvedModel) -> str:
@@ -117,5 +146,6 @@ __all__ = [
     "choose_backend",
     "compute_types",
     "load_backend",
+    "register_backend",
     "resolve_settings",
 ]

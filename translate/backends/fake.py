@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from translate.backends.base import Backend, Hypothesis, ResolvedDecoding, Tokens
+from translate.backends.base import (
+    Backend,
+    BackendSettings,
+    Hypothesis,
+    ResolvedDecoding,
+    Tokens,
+)
 from translate.errors import BackendError
+from translate.models import ResolvedModel
 
 
 class FakeBackend(Backend):
     """ "Translates" by upper-casing each word and tagging the sentence ``EN:``.
 
     Each word and the tag count as one target token: an output over the
-    decoding's length cap is cut there and marked ``hit_max_length``.
+    decoding's length cap is cut there and marked ``hit_max_length``. Injected
+    as an object (``Translator(backend=FakeBackend())``), or loaded by name
+    once registered: ``register_backend("fake", "translate.backends.fake:FakeBackend")``.
 
     Attributes:
         calls: Every batch it was given, to let tests see what reached the model.
@@ -22,7 +31,16 @@ class FakeBackend(Backend):
 
     name: ClassVar[str] = "fake"
 
-    def __init__(self, *, max_input_tokens: int = 512, fail_on: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        model: ResolvedModel | None = None,
+        settings: BackendSettings | None = None,
+        *,
+        max_input_tokens: int = 512,
+        fail_on: Sequence[str] = (),
+    ) -> None:
+        # ``model`` and ``settings`` make it loadable from the backend table like the
+        # real backends (``register_backend("fake", ...)``); it needs no weights.
         self.max_input_tokens = max_input_tokens
         self.calls: list[list[Tokens]] = []
         self.fail_on = set(fail_on)

@@ -3,8 +3,10 @@
 A random model has the exact files, shapes and special tokens of a trained
 OPUS-MT model, so the real loading, tokenising, generation and CTranslate2
 conversion code runs on it. Its output is gibberish: it exists for tests
-(`TINY`, shipped in ``models/tiny-vi-en``) and for speed measurements of the
-full-size architecture (`OPUS_MT_VI_EN`) without downloading weights.
+(`TINY`, shipped in ``models/tiny-vi-en``, built by ``build_tiny_model.py``) and
+for speed measurements of the full-size architecture (`OPUS_MT_VI_EN`,
+``vi2en bench --random-model``) without downloading weights. A developer's tool,
+not part of the ``translate`` package: the bench loads it from the checkout.
 
 torch, transformers and sentencepiece are imported inside the functions that
 need them, so importing this module stays cheap.

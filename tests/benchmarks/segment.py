@@ -1,9 +1,11 @@
 """Benchmark of sentence segmenters on the project's gold segmentation sets.
 
-``vi2en bench segment`` runs our segmenter and every baseline that is
-installed on the sets in ``shared/data/segmentation`` and prints one table:
-boundary precision, recall and F1, exact sentence match, and speed. The scores
-come from the sets' own scorer, ``shared/tools/seg_score.py``, run as a
+    python tests/benchmarks/segment.py [--stress] [--data DIR] [--system NAME ...]
+
+It runs our segmenter and every baseline that is installed on the sets in
+``shared/data/segmentation`` (``../shared`` beside the checkout) and prints one
+table: boundary precision, recall and F1, exact sentence match, and speed. The
+scores come from the sets' own scorer, ``shared/tools/seg_score.py``, run as a
 subprocess so that the numbers are the ones anybody gets with that script.
 
 Baselines are not dependencies of the project; a missing one is skipped with
@@ -13,6 +15,7 @@ name → loader table ``SYSTEMS``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -43,6 +46,8 @@ __all__ = [
 Splitter = Callable[[str], list[str]]
 
 DATASETS = ("ntrex-vi", "news25", "vi_vtb-test.detok", "vi_vtb-test")
+# The shared data beside the checkout (../shared), not a machine path.
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "segmentation"
 # Speed is the best of repeated timed passes, repeated until this many seconds
 # have been spent (at most _MAX_PASSES), so fast systems are not measured on a
 # single pass of a few milliseconds.
@@ -429,3 +434,38 @@ def format_stress_table(rows: Sequence[StressRow]) -> str:
             f"| {row.name} | {row.characters:,} | {row.sentences:,} | {row.seconds:.3f} | {rate:.1f} |"
         )
     return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the table of scores (and, with ``--stress``, of pathological inputs)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--stress",
+        action="store_true",
+        help="also time pathological paragraphs (50 MB without punctuation, 1 MB of dots, ...)",
+    )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder of the gold segmentation sets"
+    )
+    parser.add_argument(
+        "--system",
+        dest="systems",
+        action="append",
+        choices=list(SYSTEMS),
+        help="system to run (repeatable); default: vi2en and every installed baseline",
+    )
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        parser.error(f"no gold sets in {args.data}; pass --data DIR")
+    try:
+        print(format_table(run_segment_benchmark(args.data, args.systems)))
+    except (InputError, UnknownNameError) as exc:
+        parser.exit(1, f"segment.py: {exc}\n")
+    if args.stress:
+        print()
+        print(format_stress_table(run_stress_benchmark()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
