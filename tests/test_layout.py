@@ -89,6 +89,58 @@ def test_translate_has_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " → ".join(cycle or [])
 
 
+# The architecture, top to bottom: a module imports its own layer or those below.
+_LAYERS = {
+    "entry": ("translate", "translate.__main__", "translate.cli"),
+    "pipeline": ("translate.pipeline", "translate.config", "translate.job", "translate.bench"),
+    "stages": (
+        "translate.readers",
+        "translate.segment",
+        "translate.translator",
+        "translate.backends",
+        "translate.memory",
+        "translate.models",
+        "translate.writers",
+    ),
+    "base": (
+        "translate.records",
+        "translate.errors",
+        "translate.text",
+        "translate.layout",
+        "translate.families",
+        "translate.fileio",
+        "translate._dist",
+    ),
+}
+_ORDER = list(_LAYERS)
+
+
+def _layer(module: str) -> int:
+    for rank, layer in enumerate(_LAYERS.values()):
+        if any(module == m or module.startswith(f"{m}.") for m in layer if m != "translate"):
+            return rank
+    if module == "translate":
+        return 0
+    raise AssertionError(f"{module} is in no layer of tests/test_layout.py::_LAYERS; add it")
+
+
+def test_imports_flow_down_the_layers() -> None:
+    graph = import_graph(PACKAGE)
+    upward = [
+        f"{module} ({_ORDER[_layer(module)]}) imports {target} ({_ORDER[_layer(target)]})"
+        for module, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if _layer(target) < _layer(module)
+    ]
+    assert not upward
+
+
+def test_no_module_imports_the_package_itself() -> None:
+    """``from translate import __version__`` inside the package runs ``__init__`` from within."""
+    graph = import_graph(PACKAGE)
+    assert [module for module, targets in graph.items() if "translate" in targets] == []
+
+
 def _package(tmp_path: Path, files: dict[str, str]) -> Path:
     root = tmp_path / "pkg"
     for name, source in files.items():
