@@ -186,11 +186,11 @@ class AlignedSegment:
 
         The first seven keys are those of the ``jsonl`` corpus file, in its order.
         """
-        return {
-            name: list(value) if isinstance(value, tuple) else value
-            for name in _FIELD_CHECKS
-            for value in (getattr(self, name),)
-        }
+        data: dict[str, Any] = {}
+        for name in _FIELD_CHECKS:
+            value = getattr(self, name)
+            data[name] = list(value) if isinstance(value, tuple) else value
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AlignedSegment:

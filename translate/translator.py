@@ -4,7 +4,9 @@ In order: letterless segments are copied, identical sentences collapse to one,
 the translation memory answers what it can, sentences over the model's input
 limit are split at clause boundaries, the rest is sorted by length and cut into
 token-budget batches for the backend, and everything is put back in order.
-The model is loaded only when some sentence misses the memory.
+Each sentence's result keeps where it came from and what looks wrong with it
+(:class:`~translate.records.Translation`). The model is loaded only when some
+sentence misses the memory.
 """
 
 from __future__ import annotations
