@@ -396,14 +396,14 @@ def test_unexpected_error_translating_one_document_is_its_failure(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     pipeline = _pipeline()
-    real = pipeline.translator.translate
+    real = pipeline.translator.translate_detailed
 
-    def translate(texts: list[str], *args: object) -> list[str]:
+    def translate(texts: list[str], *args: object) -> list[object]:
         if any("BOOM" in t for t in texts):
             raise ValueError("tokenizer choked")
         return real(texts, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline.translator, "translate", translate)
+    monkeypatch.setattr(pipeline.translator, "translate_detailed", translate)
     documents = [read_text(GOOD, "one"), read_text("BOOM ở đây.", "bad"), read_text(GOOD, "two")]
     results = list(pipeline.translate_documents(documents))
     assert [
@@ -425,10 +425,10 @@ def test_run_wide_errors_are_not_a_document_failure(
 ) -> None:
     pipeline = _pipeline()
 
-    def translate(*args: object) -> list[str]:
+    def translate(*args: object) -> list[object]:
         raise error
 
-    monkeypatch.setattr(pipeline.translator, "translate", translate)
+    monkeypatch.setattr(pipeline.translator, "translate_detailed", translate)
     with pytest.raises(type(error)):
         list(pipeline.translate_documents([read_text(GOOD, "one")]))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from translate.backends import BackendSettings, DecodingOptions
-from translate.backends.base import ResolvedDecoding
+from translate.backends.base import Hypothesis, ResolvedDecoding
 from translate.backends.fake import FakeBackend
 from translate.errors import Interrupted
 from translate.memory import TranslationMemory, normalise_source
@@ -301,3 +301,167 @@ def test_preprocess_version_is_in_the_namespace(monkeypatch: pytest.MonkeyPatch)
     translator, _ = fake_translator()
     assert translator.configuration()["preprocess"] == "next"
     assert translator.namespace() != before
+
+
+class Scoring(FakeBackend):
+    """The fake backend with a score: minus a tenth of the source's word count."""
+
+    def translate_batch(self, batch, decoding: ResolvedDecoding):  # type: ignore[no-untyped-def]
+        return [
+            Hypothesis(h.text, h.hit_max_length, -(len(t) - 1) / 10)
+            for h, t in zip(super().translate_batch(batch, decoding), batch, strict=True)
+        ]
+
+
+class Looping(FakeBackend):
+    """Loops on every sentence holding ``lặp``; with ``no_repeat_ngram_size`` only if ``mãi``."""
+
+    def translate_batch(self, batch, decoding: ResolvedDecoding):  # type: ignore[no-untyped-def]
+        outputs = super().translate_batch(batch, decoding)
+        return [
+            Hypothesis("la la la la la")
+            if "lặp" in tokens and ("mãi" in tokens or not decoding.no_repeat_ngram_size)
+            else output
+            for output, tokens in zip(outputs, batch, strict=True)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("backend", "decoding", "sentence", "expected"),
+    [
+        (FakeBackend(), DecodingOptions(), "xin chào", ("EN: XIN CHÀO", "mt", ())),
+        (FakeBackend(), DecodingOptions(), "2024", ("2024", "copy", ())),
+        (
+            FakeBackend(),
+            DecodingOptions(),
+            " https://vnexpress.net ",
+            ("https://vnexpress.net", "copy", ()),
+        ),
+        (
+            FakeBackend(max_input_tokens=4),
+            DecodingOptions(),
+            "một hai ba, bốn năm sáu",
+            ("EN: MỘT HAI BA, EN: BỐN NĂM SÁU", "mt", ("split_long",)),
+        ),
+        (
+            FakeBackend(),
+            DecodingOptions(max_length=3),
+            "một hai ba bốn",
+            ("EN: MỘT HAI", "mt", ("hit_max_length",)),
+        ),
+        (FakeBackend(), DecodingOptions(max_length=3), "một hai", ("EN: MỘT HAI", "mt", ())),
+        (Looping(), DecodingOptions(), "lặp lại", ("la la la la la", "mt", ("loop",))),
+        (
+            Looping(),
+            DecodingOptions(redecode_loops=True),
+            "lặp lại",
+            ("EN: LẶP LẠI", "mt", ("redecoded",)),
+        ),
+        (
+            Looping(),
+            DecodingOptions(redecode_loops=True),
+            "lặp mãi",
+            ("la la la la la", "mt", ("redecoded", "loop")),
+        ),
+        (
+            Looping(max_input_tokens=3),
+            DecodingOptions(max_length=2),
+            "lặp một hai, ba bốn",
+            ("la la la la la EN: HAI, EN: BA", "mt", ("split_long", "hit_max_length", "loop")),
+        ),
+    ],
+    ids=[
+        "mt",
+        "copy-number",
+        "copy-url",
+        "split-long",
+        "hit-max-length",
+        "under-max-length",
+        "loop",
+        "redecoded-fixed",  # re-decoding fixed the loop: no "loop"
+        "redecoded-still-loops",
+        "flags-in-order",  # one piece loops, the other is cut at the cap
+    ],
+)
+def test_each_sentence_says_where_it_came_from_and_what_looks_wrong(
+    backend: FakeBackend,
+    decoding: DecodingOptions,
+    sentence: str,
+    expected: tuple[str, str, tuple[str, ...]],
+) -> None:
+    translator = Translator(backend=backend, decoding=decoding)
+    [result] = translator.translate_detailed([sentence])
+    assert (result.text, result.origin, result.flags) == expected
+    assert result.score is None  # the fake backend gives none
+
+
+def test_flags_concern_their_sentence_only_and_stats_count_as_before() -> None:
+    translator = Translator(backend=Looping(max_input_tokens=4), max_batch_size=2)
+    results = translator.translate_detailed(
+        ["một hai", "lặp lại", "ba bốn năm, sáu bảy", "2024", "lặp lại", "tám"]
+    )
+    assert [r.flags for r in results] == [(), ("loop",), ("split_long",), (), ("loop",), ()]
+    assert [r.origin for r in results] == ["mt", "mt", "mt", "copy", "mt", "mt"]
+    assert results[4] is results[1]  # a duplicate gets its first occurrence's result
+    stats = translator.stats
+    counts = (stats.sentences, stats.copied, stats.duplicates, stats.translated)
+    assert counts == (6, 1, 1, 4)
+    assert (stats.split_long, stats.loops_flagged) == (1, 1)
+
+
+def test_translate_gives_the_texts_of_translate_detailed() -> None:
+    sentences = ["một hai", "lặp lại", "2024", "một  hai"]
+    detailed = Translator(backend=Looping()).translate_detailed(sentences)
+    assert Translator(backend=Looping()).translate(sentences) == [r.text for r in detailed]
+
+
+def test_memory_hit_has_origin_memory_and_no_flags(tmp_path: Path) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    first = Translator(backend=Scoring(), decoding=DecodingOptions(max_length=3), memory=memory)
+    [fresh] = first.translate_detailed(["một hai ba bốn"])
+    assert (fresh.origin, fresh.flags, fresh.score) == ("mt", ("hit_max_length",), -0.4)
+    second = Translator(backend=Scoring(), decoding=DecodingOptions(max_length=3), memory=memory)
+    [hit] = second.translate_detailed(["một hai ba bốn"])
+    # The memory keeps only the text: how the model's translation came about is not known.
+    assert (hit.text, hit.origin, hit.flags, hit.score) == (fresh.text, "memory", (), None)
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        (Scoring(), [-0.2, None, -0.4]),
+        # Split into pieces of 1 and 3 words: the mean of -0.1 and -0.3.
+        (Scoring(max_input_tokens=4), [-0.2, None, pytest.approx(-0.2)]),
+        (FakeBackend(max_input_tokens=4), [None, None, None]),
+    ],
+    ids=["whole", "split-mean", "no-score"],
+)
+def test_score_passes_through_from_the_backend(
+    backend: FakeBackend, expected: list[float | None]
+) -> None:
+    results = Translator(backend=backend).translate_detailed(["một hai", "10", "một, hai ba bốn"])
+    assert [r.score for r in results] == expected
+
+
+def test_split_sentence_has_no_score_if_a_piece_has_none() -> None:
+    class Partly(Scoring):
+        def translate_batch(self, batch, decoding: ResolvedDecoding):  # type: ignore[no-untyped-def]
+            return [
+                Hypothesis(h.text, h.hit_max_length, None if len(t) == 2 else h.score)
+                for h, t in zip(super().translate_batch(batch, decoding), batch, strict=True)
+            ]
+
+    [result] = Translator(backend=Partly(max_input_tokens=4)).translate_detailed(
+        ["một, hai ba bốn"]
+    )
+    assert (result.flags, result.score) == (("split_long",), None)
+
+
+def test_a_backend_that_returns_strings_gives_results_without_flags() -> None:
+    class Strings(FakeBackend):
+        def translate_batch(self, batch, decoding: ResolvedDecoding):  # type: ignore[no-untyped-def]
+            return [h.text for h in super().translate_batch(batch, decoding)]
+
+    translator = Translator(backend=Strings(), decoding=DecodingOptions(max_length=2))
+    [result] = translator.translate_detailed(["một hai ba"])
+    assert (result.text, result.flags, result.score) == ("EN: MỘT", (), None)

@@ -110,6 +110,30 @@ def _document_header(document: Document) -> dict[str, Any]:
     }
 
 
+# A line of a part written before segments carried origin, flags and score
+# (0.2): the 1:1 pair's fields after doc_id, as a list.
+_LIST_PART_FIELDS = ("paragraph", "sentence", "source", "target", "start", "end")
+
+
+def _part_segment(doc_id: str, line: str) -> Pair:
+    """One segment line of ``doc_id``'s part; ValueError or TypeError when it is damaged.
+
+    A line is the segment's :meth:`~translate.records.AlignedSegment.to_dict`;
+    a line of 0.2 (a list) is read as a 1:1 machine translation.
+    """
+    data = json.loads(line)
+    if isinstance(data, list):
+        if len(data) != len(_LIST_PART_FIELDS):
+            raise ValueError("malformed part line")
+        data = {"doc_id": doc_id, **dict(zip(_LIST_PART_FIELDS, data, strict=True))}
+    if not isinstance(data, dict):
+        raise TypeError("malformed part line")
+    segment = Pair.from_dict(data)
+    if segment.doc_id != doc_id:
+        raise ValueError("part line of another document")
+    return segment
+
+
 @dataclass(frozen=True, slots=True)
 class _PartInfo:
     """A part's header: the document's description and its number of pairs."""
@@ -223,7 +247,7 @@ class Job:
                 info = _part_info(json.loads(handle.readline()))
                 count = 0
                 for line in handle:
-                    Pair(doc_id, *json.loads(line))
+                    _part_segment(doc_id, line)
                     count += 1
             # A part cut short at a line end still parses: its pair count tells.
             if info.pairs != count:
@@ -233,13 +257,13 @@ class Job:
         return info
 
     def _part_pairs(self, doc_id: str) -> Iterator[Pair]:
-        """The pairs of a part checked by :meth:`_read_part`, read one line at a time."""
+        """The segments of a part checked by :meth:`_read_part`, read one line at a time."""
         path = self.parts / _part_name(doc_id)
         try:
             with path.open(encoding="utf-8") as handle:
                 handle.readline()
                 for line in handle:
-                    yield Pair(doc_id, *json.loads(line))
+                    yield _part_segment(doc_id, line)
         except (OSError, ValueError, TypeError) as exc:
             raise self._damaged(doc_id) from exc
 
@@ -247,14 +271,8 @@ class Job:
         with atomic_write(self.parts / _part_name(result.document.doc_id)) as out:
             header = {**_document_header(result.document), "pairs": len(result.pairs)}
             out.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for p in result.pairs:
-                out.write(
-                    json.dumps(
-                        [p.paragraph, p.sentence, p.source, p.target, p.start, p.end],
-                        ensure_ascii=False,
-                    )
-                    + "\n"
-                )
+            for segment in result.pairs:
+                out.write(json.dumps(segment.to_dict(), ensure_ascii=False) + "\n")
 
     def _damaged(self, doc_id: str) -> OutputError:
         path = self.parts / _part_name(doc_id)

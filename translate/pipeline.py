@@ -9,6 +9,7 @@ stays flat on any corpus size.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,16 @@ from translate.backends import Backend
 from translate.config import PipelineConfig
 from translate.errors import BackendError, Vi2enError
 from translate.memory import TranslationMemory
-from translate.records import Document, DocumentFailure, Pair, Sentence, TranslatedDocument
+from translate.records import (
+    ORIGINS,
+    AlignedSegment,
+    Document,
+    DocumentFailure,
+    Pair,
+    Sentence,
+    TranslatedDocument,
+    Translation,
+)
 from translate.segment import Segmenter, segment_paragraphs
 from translate.translator import ProgressCallback, TranslationStats, Translator
 
@@ -28,22 +38,148 @@ DocumentResult = TranslatedDocument | DocumentFailure
 
 
 def align(
-    document: Document, sentences: Sequence[Sentence], targets: Sequence[str]
+    document: Document, sentences: Sequence[Sentence], translations: Sequence[Translation]
 ) -> TranslatedDocument:
-    """Pair each sentence with its translation by position in the same list.
+    """Pair each sentence with its translation by position in the same list: 1:1 segments.
 
-    ``targets[i]`` is the translation of ``sentences[i]``; ids come from the
-    sentence, never from matching text.
+    ``translations[i]`` is the translation of ``sentences[i]``; ids come from
+    the sentence, never from matching text. Each segment keeps its
+    translation's origin, flags and score.
+
+    Raises:
+        ValueError: The two lists differ in length.
     """
-    if len(sentences) != len(targets):
+    if len(sentences) != len(translations):
         raise ValueError(
-            f"{document.doc_id}: {len(sentences)} sentences but {len(targets)} translations"
+            f"{document.doc_id}: {len(sentences)} sentences but {len(translations)} translations"
         )
-    pairs = tuple(
-        Pair(s.doc_id, s.paragraph, s.index, s.text, target, s.start, s.end)
-        for s, target in zip(sentences, targets, strict=True)
-    )
-    return TranslatedDocument(document, pairs)
+    segments = [
+        AlignedSegment(
+            s.doc_id,
+            s.paragraph,
+            s.index,
+            s.text,
+            t.text,
+            s.start,
+            s.end,
+            origin=t.origin,
+            score=t.score,
+            flags=t.flags,
+        )
+        for s, t in zip(sentences, translations, strict=True)
+    ]
+    return aligned_document(document, sentences, segments)
+
+
+def aligned_document(
+    document: Document, sentences: Sequence[Sentence], segments: Iterable[AlignedSegment]
+) -> TranslatedDocument:
+    """A translated document from n:m segments, checked against its source sentences.
+
+    The segments, in order, must hold every sentence of ``sentences`` (the
+    document's, in reading order) exactly once and in order: each segment's
+    source range (``source_count`` sentences from ``paragraph``/``sentence``)
+    starts where the previous one ended, lies in one paragraph, and its
+    ``source``, ``start`` and ``end`` are those of its sentences (joined by a
+    space when there are several). A segment without source sentences (0:1)
+    sits at a position between the previous range and the next one, with an
+    empty source and span. The target sentence ids, taken in segment order,
+    must be 0, 1, 2, ... (each target sentence once, in order); machine
+    translation has none. A segment with neither source nor target is refused.
+
+    Raises:
+        ValueError: The segments do not cover the sentences so; the message
+            names the document and the first segment at fault.
+    """
+    checked: list[AlignedSegment] = []
+    sizes = Counter(s.paragraph for s in sentences)  # sentences per paragraph
+    cursor = 0  # the next sentence a segment must start at
+    next_target = 0
+    for number, segment in enumerate(segments):
+        problem = _segment_problem(document, sentences, sizes, cursor, next_target, segment)
+        if problem:
+            raise ValueError(
+                f"{document.doc_id}: segment {number} (paragraph {segment.paragraph}, "
+                f"sentence {segment.sentence}) {problem}"
+            )
+        cursor += segment.source_count
+        next_target += len(segment.target_ids)
+        checked.append(segment)
+    if cursor != len(sentences):
+        first = sentences[cursor]
+        raise ValueError(
+            f"{document.doc_id}: no segment holds sentence {first.index} of paragraph "
+            f"{first.paragraph} or the {len(sentences) - cursor - 1} after it"
+        )
+    return TranslatedDocument(document, tuple(checked))
+
+
+def _segment_problem(
+    document: Document,
+    sentences: Sequence[Sentence],
+    sizes: Counter[int],
+    cursor: int,
+    next_target: int,
+    segment: AlignedSegment,
+) -> str | None:
+    """What is wrong with ``segment`` as the one after ``cursor`` sentences, or None."""
+    if segment.doc_id != document.doc_id:
+        return f"belongs to document {segment.doc_id!r}"
+    if segment.origin not in ORIGINS:
+        return f"has origin {segment.origin!r}, not one of {', '.join(ORIGINS)}"
+    ids = list(segment.target_ids)
+    if ids != list(range(next_target, next_target + len(ids))):
+        return f"has target sentences {ids} where target sentence {next_target} comes next"
+    position = (segment.paragraph, segment.sentence)
+    if segment.source_count < 0:
+        return f"holds {segment.source_count} source sentences"
+    if segment.source_count == 0:
+        return _insertion_problem(document, sentences, sizes, cursor, segment)
+    held = sentences[cursor : cursor + segment.source_count]
+    if not held:
+        return "starts after the last sentence"
+    expected = (held[0].paragraph, held[0].index)
+    if position != expected:
+        # Before the sentence that comes next, it overlaps the segment before; after it, a gap.
+        where = "overlaps the segment before it" if position < expected else "leaves a gap"
+        return f"{where}: sentence {expected[1]} of paragraph {expected[0]} comes next"
+    if len(held) < segment.source_count:
+        return f"holds {segment.source_count} sentences but only {len(held)} are left"
+    if held[-1].paragraph != held[0].paragraph:
+        return "spans two paragraphs (a segment's span lies in one)"
+    if (segment.source, segment.start, segment.end) != (
+        " ".join(s.text for s in held),
+        held[0].start,
+        held[-1].end,
+    ):
+        return "has a source text or span that is not that of its sentences"
+    return None
+
+
+def _insertion_problem(
+    document: Document,
+    sentences: Sequence[Sentence],
+    sizes: Counter[int],
+    cursor: int,
+    segment: AlignedSegment,
+) -> str | None:
+    """What is wrong with a segment without source sentences (0:1) at ``cursor``, or None."""
+    if not segment.target_ids:
+        return "has neither source nor target sentences"
+    if segment.source or segment.start != segment.end:
+        return "has no source sentences but a source text or span"
+    position = (segment.paragraph, segment.sentence)
+    previous = sentences[cursor - 1] if cursor else None
+    following = sentences[cursor] if cursor < len(sentences) else None
+    if (
+        not 0 <= segment.paragraph < len(document.paragraphs)
+        or not 0 <= segment.sentence <= sizes[segment.paragraph]
+        or not 0 <= segment.start <= len(document.paragraphs[segment.paragraph])
+        or (previous is not None and position <= (previous.paragraph, previous.index))
+        or (following is not None and position > (following.paragraph, following.index))
+    ):
+        return "does not sit between the sentences before and after it"
+    return None
 
 
 def _release(
@@ -163,10 +299,10 @@ class Pipeline:
             BackendError: The model failed on this document.
         """
         sentences = segment_paragraphs(document.doc_id, document.paragraphs, self.segmenter)
-        targets = self.translator.translate(
+        translations = self.translator.translate_detailed(
             [s.text for s in sentences], documents=[s.doc_id for s in sentences]
         )
-        return align(document, sentences, targets)
+        return align(document, sentences, translations)
 
     def translate_documents(
         self,
@@ -221,8 +357,8 @@ class Pipeline:
         if window_started is not None and window:
             window_started(len(window), len(sentences))
         try:
-            targets = iter(
-                self.translator.translate(
+            translations = iter(
+                self.translator.translate_detailed(
                     [s.text for s in sentences], progress, [s.doc_id for s in sentences]
                 )
             )
@@ -236,7 +372,7 @@ class Pipeline:
         del sentences
         for item, sentences in _release(window):
             if isinstance(item, Document):
-                result = align(item, sentences, [next(targets) for _ in sentences])
+                result = align(item, sentences, [next(translations) for _ in sentences])
                 del sentences  # a long document's sentences go before the next is aligned
                 yield result
             else:
@@ -252,7 +388,7 @@ class Pipeline:
                 yield item
                 continue
             try:
-                targets = self.translator.translate(
+                translations = self.translator.translate_detailed(
                     [s.text for s in sentences], progress, [s.doc_id for s in sentences]
                 )
             except Exception as exc:
@@ -262,7 +398,7 @@ class Pipeline:
                     item.doc_id, item.source, f"translation failed: {_describe(exc)}"
                 )
                 continue
-            yield align(item, sentences, targets)
+            yield align(item, sentences, translations)
 
     def pairs(self, documents: Iterable[Document | DocumentFailure]) -> Iterator[Pair]:
         """The aligned pairs of a stream of documents (failures are logged and skipped)."""

@@ -7,7 +7,9 @@ matching text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,38 @@ class Sentence:
 #: human translation.
 ORIGINS = ("mt", "memory", "copy", "aligned")
 
+#: What the translator flags in a machine translation, in the order a
+#: :class:`Translation` lists them: ``split_long`` (the sentence was over the
+#: model's input limit and was translated in pieces), ``hit_max_length``
+#: (decoding of some piece stopped at the length cap: probably cut short),
+#: ``redecoded`` (the first decoding repeated an n-gram in a loop and it was
+#: decoded again with ``no_repeat_ngram_size``), ``loop`` (the final target
+#: still repeats an n-gram in a loop). Other producers may add flags of their own.
+FLAGS = ("split_long", "hit_max_length", "redecoded", "loop")
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """The translator's result for one sentence: the text and how it came about.
+
+    Attributes:
+        text: The translation.
+        origin: ``mt`` (the model), ``memory`` (the translation memory) or
+            ``copy`` (a letterless segment or a lone URL, copied); see :data:`ORIGINS`.
+        flags: What looks wrong with it, in the order of :data:`FLAGS`. A
+            memory hit has none: the memory keeps only the text.
+        score: The model's score (:attr:`Hypothesis.score
+            <translate.backends.base.Hypothesis.score>`) where the backend gives
+            one; for a sentence translated in pieces, the mean of the pieces'
+            scores, or ``None`` if one of them has none. Always ``None`` for
+            ``memory`` and ``copy``.
+    """
+
+    text: str
+    origin: str = "mt"
+    flags: tuple[str, ...] = ()
+    score: float | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class AlignedSegment:
@@ -126,7 +160,7 @@ class AlignedSegment:
         score: A confidence where the producer gives one (the model's
             log-probability, the aligner's link score).
         flags: What looks wrong with the target (``loop``, ``split_long``,
-            ``hit_max_length``, ...), in the order found.
+            ``hit_max_length``, ...; see :data:`FLAGS`).
     """
 
     doc_id: str
@@ -146,6 +180,77 @@ class AlignedSegment:
     def one_to_one(self) -> bool:
         """Whether the link pairs one source sentence with one target (the MT case)."""
         return self.source_count == 1 and len(self.target_ids) <= 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The segment as plain JSON values: every field, in the order of the fields.
+
+        The first seven keys are those of the ``jsonl`` corpus file, in its order.
+        """
+        data: dict[str, Any] = {}
+        for name in _FIELD_CHECKS:
+            value = getattr(self, name)
+            data[name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AlignedSegment:
+        """The segment that :meth:`to_dict` gave ``data``, checked field by field.
+
+        The fields after ``end`` may be missing (a part or a ``jsonl`` line of
+        0.2): they take their defaults, those of a 1:1 machine translation.
+
+        Raises:
+            TypeError: A field without default is missing, or a field has the wrong type.
+            ValueError: An unknown field, a negative position or count, or an
+                origin not in :data:`ORIGINS`.
+        """
+        unknown = sorted(set(data) - set(_FIELD_CHECKS))
+        if unknown:
+            raise ValueError(f"unknown segment field(s): {', '.join(map(repr, unknown))}")
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            if item.name not in data:
+                if item.default is MISSING:
+                    raise TypeError(f"segment field {item.name!r} is missing")
+                continue
+            value = data[item.name]
+            if not _FIELD_CHECKS[item.name](value):
+                raise TypeError(f"segment field {item.name!r} has the wrong type ({value!r:.40})")
+            values[item.name] = tuple(value) if isinstance(value, list) else value
+        if "score" in values and values["score"] is not None:
+            values["score"] = float(values["score"])
+        numbers = [values[n] for n in ("paragraph", "sentence", "start", "end")]
+        if min(*numbers, values.get("source_count", 1), *values.get("target_ids", ())) < 0:
+            raise ValueError("segment positions and counts cannot be negative")
+        if values.get("origin", "mt") not in ORIGINS:
+            raise ValueError(f"segment origin {values['origin']!r} is not one of {ORIGINS}")
+        return cls(**values)
+
+
+def _count(value: object) -> bool:
+    # JSON's true and false load as bool, a subclass of int: never a count.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+# The type check of each field of AlignedSegment, in field order (to_dict's key order).
+_FIELD_CHECKS: dict[str, Callable[[object], bool]] = {
+    "doc_id": _text,
+    "paragraph": _count,
+    "sentence": _count,
+    "source": _text,
+    "target": _text,
+    "start": _count,
+    "end": _count,
+    "source_count": _count,
+    "target_ids": lambda v: isinstance(v, list | tuple) and all(_count(i) for i in v),
+    "origin": _text,
+    "score": lambda v: v is None or _count(v) or isinstance(v, float),
+    "flags": lambda v: isinstance(v, list | tuple) and all(_text(f) for f in v),
+}
 
 
 #: The name of 0.1 and 0.2, kept: a machine translation pair is a 1:1 segment.

@@ -4,7 +4,9 @@ In order: letterless segments are copied, identical sentences collapse to one,
 the translation memory answers what it can, sentences over the model's input
 limit are split at clause boundaries, the rest is sorted by length and cut into
 token-budget batches for the backend, and everything is put back in order.
-The model is loaded only when some sentence misses the memory.
+Each sentence's result keeps where it came from and what looks wrong with it
+(:class:`~translate.records.Translation`). The model is loaded only when some
+sentence misses the memory.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from translate.backends import Backend, BackendSettings, load_backend, resolve_settings
 from translate.backends.base import (
     DecodingOptions,
+    Hypothesis,
     ResolvedDecoding,
     Tokens,
     as_hypothesis,
@@ -27,6 +30,7 @@ from translate.backends.base import (
 from translate.errors import Interrupted
 from translate.memory import TranslationMemory, namespace_key
 from translate.models import ResolvedModel, resolve_model
+from translate.records import FLAGS, Translation
 from translate.text import clean_paragraph
 
 logger = logging.getLogger(__name__)
@@ -299,7 +303,32 @@ class Translator:
             documents: The document id of each sentence, for warnings.
 
         Returns:
-            The translations, in input order.
+            The translations, in input order (the texts of :meth:`translate_detailed`).
+        """
+        return [t.text for t in self.translate_detailed(sentences, progress, documents)]
+
+    def translate_detailed(
+        self,
+        sentences: Sequence[str],
+        progress: ProgressCallback | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> list[Translation]:
+        """Translate ``sentences``, keeping how each translation came about.
+
+        Each result says where its text came from (``copy``, ``memory`` or
+        ``mt``), what looks wrong with it (see :data:`~translate.records.FLAGS`)
+        and the model's score. A sentence that occurs again (after cleaning)
+        gets the result of its first occurrence. The memory keeps only texts: a
+        memory hit has no flags and no score, even where the model's
+        translation it stores had some.
+
+        Args:
+            sentences: Source sentences.
+            progress: Called with a number of sentences each time some are done.
+            documents: The document id of each sentence, for warnings.
+
+        Returns:
+            One :class:`~translate.records.Translation` per input, in input order.
         """
         self.stats.sentences += len(sentences)
         # Sentences keep the input's text; the model and the memory see it
@@ -309,11 +338,11 @@ class Translator:
         if documents is not None:
             for key, document in zip(keys, documents, strict=True):
                 document_of.setdefault(key, document)
-        done: dict[str, str] = {}
+        done: dict[str, Translation] = {}
         pending: list[str] = []
         for key in dict.fromkeys(keys):
             if is_copy_through(key):
-                done[key] = key
+                done[key] = Translation(key, origin="copy")
                 self.stats.copied += 1
             else:
                 pending.append(key)
@@ -321,7 +350,7 @@ class Translator:
         if pending and self.memory is not None:
             hits = self.memory.lookup(self.namespace(), pending)
             self.stats.memory_hits += len(hits)
-            done.update(hits)
+            done.update((key, Translation(text, origin="memory")) for key, text in hits.items())
             pending = [key for key in pending if key not in hits]
         reported = len(sentences) - len(pending)
         if progress and reported:
@@ -330,15 +359,16 @@ class Translator:
             translated = self._translate_with_model(pending, progress, document_of)
             done.update(translated)
             if self.memory is not None:
-                self.memory.store(self.namespace(), translated.items())
+                self.memory.store(self.namespace(), ((k, t.text) for k, t in translated.items()))
         return [done[key] for key in keys]
 
     def _translate_with_model(
         self, sources: list[str], progress: ProgressCallback | None, document_of: dict[str, str]
-    ) -> dict[str, str]:
+    ) -> dict[str, Translation]:
         backend = self.loaded_backend()
         decoding = self.resolved_decoding()
         pieces_of: dict[str, list[str]] = {}
+        split: set[str] = set()  # the sources over the input limit
         # Tokenised once: the tokens serve the length check and the batches alike.
         tokens_of: dict[str, Tokens] = {}
         for source, tokens in zip(sources, backend.tokenize(sources), strict=True):
@@ -363,22 +393,24 @@ class Translator:
                 " (more are counted in the summary at the end)" if first else "",
             )
             self.stats.split_long += 1
+            split.add(source)
             pieces_of[source] = pieces
         units = list(dict.fromkeys(p for pieces in pieces_of.values() for p in pieces))
-        outputs: dict[str, str] = {}
+        outputs: dict[str, Hypothesis] = {}
         try:
             self._run_batches(backend, units, tokens_of, decoding, progress, outputs)
         except Interrupted:
             # Keep the finished part of the window, so that a resumed run need not redo it.
             finished = {
-                s: " ".join(outputs[p] for p in pieces)
+                s: " ".join(outputs[p].text for p in pieces)
                 for s, pieces in pieces_of.items()
                 if all(p in outputs for p in pieces)
             }
             if self.memory is not None and finished:
                 self.memory.store(self.namespace(), finished.items())
             raise
-        flagged = [u for u in units if has_ngram_loop(outputs[u])]
+        flagged = [u for u in units if has_ngram_loop(outputs[u].text)]
+        redecoded: set[str] = set()
         if flagged:
             self.stats.loops_flagged += len(flagged)
             source_of = {p: s for s, pieces in pieces_of.items() for p in pieces}
@@ -399,8 +431,16 @@ class Translator:
                     no_repeat_ngram_size=3,
                 )
                 self._run_batches(backend, flagged, tokens_of, guarded, None, outputs)
+                redecoded.update(flagged)
         self.stats.translated += len(sources)
-        return {s: " ".join(outputs[p] for p in pieces) for s, pieces in pieces_of.items()}
+        return {
+            source: _model_translation(
+                [outputs[p] for p in pieces],
+                split=source in split,
+                redecoded=any(p in redecoded for p in pieces),
+            )
+            for source, pieces in pieces_of.items()
+        }
 
     def _run_batches(
         self,
@@ -409,7 +449,7 @@ class Translator:
         tokens_of: dict[str, Tokens],
         decoding: ResolvedDecoding,
         progress: ProgressCallback | None,
-        outputs: dict[str, str],
+        outputs: dict[str, Hypothesis],
     ) -> None:
         """Translate ``units`` into ``outputs`` (filled batch by batch, so a stop keeps them)."""
         tokens = [tokens_of[unit] for unit in units]
@@ -429,8 +469,28 @@ class Translator:
         for batch, translations in zip(batches, results, strict=True):
             self.stats.batches += 1
             for index, output in zip(batch, translations, strict=True):
-                translation = as_hypothesis(output).text
-                outputs[units[index]] = translation
-                self.stats.target_words += len(translation.split())
+                hypothesis = as_hypothesis(output)
+                outputs[units[index]] = hypothesis
+                self.stats.target_words += len(hypothesis.text.split())
             if progress:
                 progress(len(batch))
+
+
+def _model_translation(
+    hypotheses: Sequence[Hypothesis], *, split: bool, redecoded: bool
+) -> Translation:
+    """One sentence's result from the final hypotheses of its pieces (one if it was not split).
+
+    ``loop`` is checked on the joined text, the one delivered: after a
+    re-decoding it says whether the loop is still there.
+    """
+    text = " ".join(h.text for h in hypotheses)
+    found = {
+        "split_long": split,
+        "hit_max_length": any(h.hit_max_length for h in hypotheses),
+        "redecoded": redecoded,
+        "loop": has_ngram_loop(text),
+    }
+    scores = [h.score for h in hypotheses]
+    score = None if None in scores else sum(s for s in scores if s is not None) / len(scores)
+    return Translation(text, "mt", tuple(flag for flag in FLAGS if found[flag]), score)
