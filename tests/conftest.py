@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,33 +35,18 @@ SHARED = ROOT.parent / "shared"
 register_backend("fake", "translate.backends.fake:FakeBackend")
 
 
-# Slow tests (subprocesses, megabytes) in modules whose owners have not marked them
-# themselves (`@pytest.mark.slow` is the way; this list only shrinks).
-SLOW_ELSEWHERE = frozenset(
-    {
-        "test_backends.py::test_concurrent_first_conversions_all_succeed",
-        "test_isolation.py::test_hostile_folder_translates_every_good_document",
-        "test_isolation.py::test_special_file_given_by_name_is_refused",
-        "test_isolation.py::test_outdir_inside_the_input_folder_is_not_read",
-        "test_isolation.py::test_sigterm_while_reading_a_blocking_stdin_stops_the_run",
-        "test_isolation.py::test_second_signal_exits_at_once_with_its_code",
-        "test_isolation.py::test_signal_stops_a_main_thread_busy_in_c_code",
-        "test_models.py::test_offline_without_hf_hub_offline_fails_fast_with_one_line",
-        "test_readers.py::test_importing_readers_does_not_import_trafilatura",
-        # Megabytes through the translator.
-        "test_translator.py::test_megabyte_paragraph_without_punctuation_is_translated_whole",
-    }
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if f"{item.path.name}::{getattr(item, 'originalname', item.name)}" in SLOW_ELSEWHERE:
-            item.add_marker(pytest.mark.slow)
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(SESSION_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The root logger as it was: a CLI test's ``-q`` (root level ERROR) must not hide later logs."""
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    root.setLevel(level)
+    root.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)

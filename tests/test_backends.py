@@ -178,6 +178,7 @@ def test_ctranslate2_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -
     assert choose_backend("auto", model) == "transformers"
 
 
+@pytest.mark.slow
 def test_concurrent_first_conversions_all_succeed(tmp_path: Path) -> None:
     # Three processes on a fresh cache: one converts, the others wait and use its result.
     import os

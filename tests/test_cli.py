@@ -163,7 +163,7 @@ def test_warnings_are_summarised_at_the_end(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         SPLIT_WARNING
-        + "vi2en: 1 translations repeat an n-gram in a loop (first in a.txt) "
+        + "vi2en: 1 translation repeats an n-gram in a loop (first in a.txt) "
         + "(more are counted in the summary at the end)\n"
         + SUMMARY_WARNINGS
     )
@@ -183,7 +183,7 @@ def test_warnings_summary_follows_the_directory_summary(runner: CliRunner, tmp_p
     assert (result.exit_code, result.stdout) == (0, ""), result.output
     assert timeless(result.stderr) == (
         SPLIT_WARNING
-        + "vi2en: 1 translations repeat an n-gram in a loop (first in a.txt) "
+        + "vi2en: 1 translation repeats an n-gram in a loop (first in a.txt) "
         + "(more are counted in the summary at the end)\n"
         + "vi2en: 3 documents (3 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         + f"0 from memory, in Ns → {out}\n"

@@ -100,6 +100,7 @@ def errors_of(out: Path) -> dict[str, str]:
     return {e["doc_id"]: e["reason"] for e in map(json.loads, lines)}
 
 
+@pytest.mark.slow
 def test_hostile_folder_translates_every_good_document(tmp_path: Path) -> None:
     good, bad = hostile_folder(tmp_path / "in")
     out = tmp_path / "out"
@@ -152,6 +153,7 @@ def test_hostile_jsonl_record(tmp_path: Path, line: str, doc_id: str, translated
             text.encode("utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_special_file_given_by_name_is_refused(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "pipe.txt"
@@ -187,6 +189,7 @@ def test_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
     assert "Invalid value for '--encoding': unknown encoding 'klingon'" in result.output
 
 
+@pytest.mark.slow
 def test_outdir_inside_the_input_folder_is_not_read(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     for i in range(3):
@@ -227,6 +230,7 @@ def test_reader_skips_folders_with_vi2en_state(tmp_path: Path) -> None:
 # --- signals ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigterm_while_reading_a_blocking_stdin_stops_the_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [*command(tmp_path, out)]
@@ -237,8 +241,9 @@ def test_sigterm_while_reading_a_blocking_stdin_stops_the_run(tmp_path: Path) ->
     try:
         # The run has started its job, and now waits for stdin, which never ends.
         deadline = time.monotonic() + 120
-        while not (out / ".vi2en" / "settings.json").exists() and time.monotonic() < deadline:
+        while not (out / ".vi2en" / "settings.json").exists():
             assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the run never started its job"
             time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
@@ -282,6 +287,7 @@ def run_stop_script(tmp_path: Path, grace: float, mode: str) -> subprocess.Popen
     return process
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("first", "second", "exit_code"),
     [
@@ -306,6 +312,7 @@ def test_second_signal_exits_at_once_with_its_code(
     assert "Aborted" not in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_signal_stops_a_main_thread_busy_in_c_code(tmp_path: Path) -> None:
     process = run_stop_script(tmp_path, 1, "busy-in-c")
     try:

@@ -277,3 +277,25 @@ def test_a_soft_hyphen_after_a_period_is_inside_a_word() -> None:
     assert split_sentences(f"Ở TP.{text.SOFT_HYPHEN}HCM mưa.") == [
         f"Ở TP.{text.SOFT_HYPHEN}HCM mưa."
     ]
+
+
+# --- the README's Layout section -------------------------------------------------------
+
+
+def _readme_layout() -> list[str]:
+    readme = (PACKAGE.parent / "README.md").read_text("utf-8")
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 2)[1]
+    return [line.split()[0] for line in block.splitlines() if line.strip()]
+
+
+def test_readme_layout_lists_every_module_and_only_real_paths() -> None:
+    listed = _readme_layout()
+    root = PACKAGE.parent
+    assert [path for path in listed if not (root / path).exists()] == []
+    modules = {
+        f"translate/{p.name}/" if p.is_dir() else f"translate/{p.name}"
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py") or (p / "__init__.py").is_file()
+    }
+    assert sorted(modules - set(listed)) == []

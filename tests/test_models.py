@@ -18,6 +18,7 @@ from translate.cli import main
 from translate.models import DEFAULT_MODEL, _hub_unreachable
 
 
+@pytest.mark.slow
 def test_offline_without_hf_hub_offline_fails_fast_with_one_line(tmp_path: Path) -> None:
     # No HF_HUB_OFFLINE, an empty cache, and a hub that refuses connections (never a real network).
     article = tmp_path / "x.txt"

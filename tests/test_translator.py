@@ -200,6 +200,7 @@ def test_redecode_loops() -> None:
     assert translator.stats.loops_flagged == 1
 
 
+@pytest.mark.slow
 def test_megabyte_paragraph_without_punctuation_is_translated_whole() -> None:
     from translate.pipeline import Pipeline
     from translate.readers import read_text

@@ -39,6 +39,7 @@ from translate.writers import (
     write_tmx,
     write_tsv,
 )
+from translate.writers.base import unrecorded_run
 
 # The LISA OSCAR TMX 1.4b DTD, copied from ../shared/data/tmx/tmx14.dtd
 # (from the public repository mgrbyte/python-tmx).
@@ -694,9 +695,21 @@ def test_read_moses_rejects_malformed_ids(tmp_path: Path, ids: str, message: str
 # --- choosing formats ------------------------------------------------------------------
 
 
-def test_writers_table() -> None:
-    assert list(WRITERS) == ["jsonl", "moses", "tmx", "tsv", "txt"]
-    assert all(writer.name == name for name, writer in WRITERS.items())
+@pytest.mark.parametrize("name", list(WRITERS))
+def test_each_format_writes_the_files_the_layout_names(tmp_path: Path, name: str) -> None:
+    """The writers and translate.layout (which the job and the readers use) agree."""
+    from translate import layout
+    from translate.records import DocumentInfo
+
+    assert WRITERS[name].name == name
+    [writer] = open_writers([name], tmp_path, unrecorded_run())
+    writer.add_pairs(DocumentInfo("d", "d", "\n", 1), [Pair("d", 0, 0, "Một.", "One.", 0, 4)])
+    paths = commit_writers([writer])
+    written = sorted(str(p.relative_to(tmp_path)) for p in paths)
+    if name == "txt":
+        assert written == [f"{layout.TXT_DIR}/d.txt"]
+    else:
+        assert written == sorted(layout.CORPUS_STEM + s for s in layout.CORPUS_SUFFIXES[name])
 
 
 @pytest.mark.parametrize(

@@ -417,8 +417,9 @@ class Translator:
             documents = [document_of.get(source_of[u]) for u in flagged]
             first = self.stats.warn("ngram_loop", documents)
             (logger.warning if first else logger.debug)(
-                "%d translations repeat an n-gram in a loop%s%s",
+                "%d %s an n-gram in a loop%s%s",
                 len(flagged),
+                "translation repeats" if len(flagged) == 1 else "translations repeat",
                 f" (first in {documents[0]})" if documents[0] else "",
                 " (more are counted in the summary at the end)" if first else "",
             )
