@@ -38,7 +38,7 @@ from translate.errors import (
 )
 from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
 from translate.layout import (
-    CORPUS_SUFFIXES,
+    CORPUS_STEM,
     ERRORS_FILE,
     JOURNAL_FILE,
     LOCK_FILE,
@@ -46,6 +46,7 @@ from translate.layout import (
     MANIFEST_FILE,
     STATE_DIR,
     TXT_DIR,
+    corpus_names,
 )
 from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, DocumentInfo, Pair, TranslatedDocument
@@ -177,7 +178,7 @@ class Job:
         *,
         settings: Mapping[str, Any] | None = None,
         restart: bool = False,
-        stem: str = "corpus",
+        stem: str = CORPUS_STEM,
         input_paths: Sequence[Path] = (),
     ) -> None:
         self.pipeline = pipeline
@@ -504,10 +505,6 @@ def complete_publication(outdir: Path) -> None:
     journal_path.unlink(missing_ok=True)
 
 
-def _corpus_names(stem: str) -> list[str]:
-    return [stem + suffix for suffixes in CORPUS_SUFFIXES.values() for suffix in suffixes]
-
-
 def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
     """Remove the outputs vi2en writes that are not in ``keep`` (paths relative to OUTDIR).
 
@@ -515,7 +512,7 @@ def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
     ``*.txt`` under ``txt/`` (then the folders left empty); anything else a
     user put in OUTDIR stays.
     """
-    for name in _corpus_names(stem):
+    for name in corpus_names(stem):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
     txt = outdir / TXT_DIR
@@ -634,7 +631,7 @@ def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str
     if not inputs:
         return
     root = outdir.resolve()
-    protected_names = [*_corpus_names(stem), MANIFEST_FILE, ERRORS_FILE]
+    protected_names = [*corpus_names(stem), MANIFEST_FILE, ERRORS_FILE]
     protected: dict[tuple[int, int], Path] = {}
     for name in protected_names:
         if (identity := _identity(root / name)) is not None:

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from translate.errors import UnknownNameError
+from translate.layout import CORPUS_STEM
 from translate.writers.base import CorpusWriter, RunInfo, Writer
 from translate.writers.jsonl import JsonlWriter, read_jsonl, write_jsonl
 from translate.writers.manifest import write_manifest
@@ -103,7 +104,7 @@ def parse_formats(values: Sequence[str]) -> list[str]:
 
 
 def open_writers(
-    formats: Sequence[str], outdir: Path, run: RunInfo, *, stem: str = "corpus"
+    formats: Sequence[str], outdir: Path, run: RunInfo, *, stem: str = CORPUS_STEM
 ) -> list[Writer]:
     """Open one writer per format (as accepted by :func:`parse_formats`).
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from translate.fileio import AtomicFile
+from translate.layout import CORPUS_STEM
 from translate.records import AlignedSegment, DocumentInfo, TranslatedDocument
 
 
@@ -75,7 +76,7 @@ class Writer(ABC):
 
     name: ClassVar[str]
 
-    def __init__(self, outdir: Path, run: RunInfo, *, stem: str = "corpus") -> None:
+    def __init__(self, outdir: Path, run: RunInfo, *, stem: str = CORPUS_STEM) -> None:
         self.outdir = outdir
         self.run = run
         self.stem = stem
@@ -180,7 +181,7 @@ class CorpusWriter(Writer):
         outdir: Path,
         run: RunInfo,
         *,
-        stem: str = "corpus",
+        stem: str = CORPUS_STEM,
         suffixes: Sequence[str] | None = None,
     ) -> None:
         super().__init__(outdir, run, stem=stem)

@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from translate.layout import CORPUS_STEM
 from translate.records import AlignedSegment
 from translate.writers.base import CorpusWriter, RunInfo, has_links, segment_without_span
 
@@ -97,7 +98,7 @@ class TmxWriter(CorpusWriter):
         outdir: Path,
         run: RunInfo,
         *,
-        stem: str = "corpus",
+        stem: str = CORPUS_STEM,
         suffixes: Sequence[str] | None = None,
     ) -> None:
         super().__init__(outdir, run, stem=stem, suffixes=suffixes)

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from translate.errors import OutputError
 from translate.fileio import AtomicFile
+from translate.layout import CORPUS_STEM
 from translate.records import AlignedSegment, DocumentInfo
 from translate.writers.base import RunInfo, Writer
 
@@ -21,7 +22,7 @@ class TxtWriter(Writer):
 
     name = "txt"
 
-    def __init__(self, outdir: Path, run: RunInfo, *, stem: str = "corpus") -> None:
+    def __init__(self, outdir: Path, run: RunInfo, *, stem: str = CORPUS_STEM) -> None:
         super().__init__(outdir, run, stem=stem)
         self._written: dict[Path, str] = {}
         self.published: list[AtomicFile] = []
