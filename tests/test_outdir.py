@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import TINY_MODEL
 from tests.test_job import CORPUS, doc, make_job
 from translate.errors import ConfigMismatchError, InputOverwriteError, OutputDirLockedError
-from translate.job import CORPUS_SUFFIXES, MANIFEST_FILE, OutputDirLock, _part_name
+from translate.job import MANIFEST_FILE, OutputDirLock, _part_name
+from translate.layout import CORPUS_SUFFIXES
 from translate.writers import WRITERS, RunInfo, open_writers
 
 ARTICLE = "Hà Nội là thủ đô của Việt Nam.\nGiá vàng hôm nay tăng.\n"

@@ -37,8 +37,9 @@ from translate.errors import (
     OutputError,
 )
 from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
-from translate.layout import (
+from translate.layout import (  # the names stay importable from translate.job
     CORPUS_STEM,
+    CORPUS_SUFFIXES,  # noqa: F401
     ERRORS_FILE,
     JOURNAL_FILE,
     LOCK_FILE,
