@@ -112,9 +112,24 @@ def test_the_readme_table_is_the_catalog() -> None:
     ]
 
 
-def test_models_list_names_the_scores_source() -> None:
+def test_models_list_is_a_header_a_row_per_model_and_the_notes() -> None:
     result = CliRunner().invoke(main, ["models", "list"])
-    assert f"BLEU: {LEADERBOARD_SOURCE}" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == [
+        *("name", "hub", "id", "family", "params", "download", "licence", "commercial", "BLEU")
+    ]
+    assert [line.split()[0] for line in lines[1 : len(CATALOG) + 1]] == catalog.short_names()
+    assert lines[len(CATALOG) + 1 :] == [
+        "",
+        f"BLEU: {LEADERBOARD_SOURCE} (empty: none published).",
+        "≈: approximate. A notice names the licence before the first use of a model whose "
+        "licence restricts use.",
+        "Use: vi2en translate ... --model NAME; vi2en models download NAME.",
+    ]
+    # Aligned columns: every row starts its hub id where the header says "hub id".
+    column = lines[0].index("hub id")
+    rows = lines[1 : len(CATALOG) + 1]
+    assert [line[column:].split()[0] for line in rows] == [m.hub_id for m in CATALOG]
 
 
 def test_models_list_json_is_the_catalog() -> None:
