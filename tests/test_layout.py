@@ -108,6 +108,7 @@ _LAYERS = {
         "translate.text",
         "translate.layout",
         "translate.families",
+        "translate.catalog",
         "translate.fileio",
         "translate._dist",
     ),

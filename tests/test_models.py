@@ -96,7 +96,7 @@ def test_a_refused_connection_is_unreachable(monkeypatch: pytest.MonkeyPatch) ->
         (
             ["models", "download", "./local/dir"],
             "Error: no such directory './local/dir'; `vi2en models download` takes a hub id "
-            f"such as {DEFAULT_MODEL}\n",
+            f"such as {DEFAULT_MODEL} or a short name such as nllb-600m (`vi2en models list`)\n",
         ),
         (
             ["models", "info", "not a model"],

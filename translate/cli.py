@@ -108,7 +108,8 @@ def model_option(func: F) -> F:
         "--model",
         envvar=MODEL_ENV_VAR,
         default=None,
-        help=f"Hub id or local model directory [env {MODEL_ENV_VAR}; default: {default_model_name()}].",
+        help="Short name (`vi2en models list`), hub id or local model directory "
+        f"[env {MODEL_ENV_VAR}; default: {default_model_name()}].",
     )(func)
 
 
@@ -774,7 +775,52 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
 
 @main.group()
 def models() -> None:
-    """Find and pre-download models for offline use."""
+    """List the known models; find and pre-download models for offline use."""
+
+
+def _catalog_table() -> str:
+    """The catalog as an aligned text table, one model per line."""
+    from translate.catalog import CATALOG
+
+    header = ("name", "hub id", "family", "params", "download", "licence", "commercial", "BLEU")
+    rows = [header] + [
+        (
+            m.short_name,
+            m.hub_id,
+            m.family,
+            m.parameters,
+            m.download_size,
+            m.licence,
+            ("yes, with conditions" if m.restriction else "yes") if m.commercial_use else "no",
+            "" if m.flores_bleu is None else f"{m.flores_bleu:.1f}",
+        )
+        for m in CATALOG
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    sources = sorted({m.score_source for m in CATALOG if m.score_source})
+    notes = [
+        "BLEU: " + "; ".join(sources) + " (empty: none published).",
+        "≈: approximate. A notice names the licence before the first use of a model "
+        "whose licence restricts use.",
+        "Use: vi2en translate ... --model NAME; vi2en models download NAME.",
+    ]
+    return "\n".join([*lines, "", *notes])
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per model.")
+def models_list(as_json: bool) -> None:
+    """List the known models: short name, hub id, family, size, licence, published BLEU."""
+    from translate.catalog import CATALOG
+
+    if as_json:
+        click.echo(json.dumps([m.as_dict() for m in CATALOG], indent=2, ensure_ascii=False))
+    else:
+        click.echo(_catalog_table())
 
 
 @models.command("download")
@@ -786,7 +832,7 @@ def models() -> None:
     help="Put the files in DIR (then use --model DIR) instead of the Hugging Face cache.",
 )
 def models_download(name: str | None, target: Path | None) -> None:
-    """Download model NAME (default: the default model) for offline use."""
+    """Download model NAME (short name or hub id; default: the default model) for offline use."""
     _setup_logging(0, False)
     from translate.models import download_model
 
@@ -800,10 +846,12 @@ def models_download(name: str | None, target: Path | None) -> None:
 def models_info(name: str | None) -> None:
     """Show where model NAME is found, without downloading or loading it."""
     _setup_logging(0, False)
+    from translate.catalog import lookup
     from translate.models import resolve_model
 
     with _errors_as_click():
         model = resolve_model(name, download=False)
+    known = lookup(model.name) if model.revision is not None else None
     click.echo(
         json.dumps(
             {
@@ -811,8 +859,10 @@ def models_info(name: str | None) -> None:
                 "path": str(model.path),
                 "revision": model.revision,
                 "fingerprint": model.fingerprint,
+                "catalog": None if known is None else known.as_dict(),
             },
             indent=2,
+            ensure_ascii=False,
         )
     )
 

@@ -1,17 +1,29 @@
-"""Finding a model: a hub id (through the Hugging Face cache) or a local directory.
+"""Finding a model: a local directory, a short name of the catalog, or a hub id.
 
 Resolution never loads weights. It gives a local directory and a fingerprint, so
 that the translation memory can answer before any model is loaded.
+
+A name is, in this order: an existing local directory (so a directory called
+``nllb-600m`` wins over the short name), a short name of
+:mod:`translate.catalog` (``nllb-600m`` → ``facebook/nllb-200-distilled-600M``),
+or a hub id. Before the first use of a catalog model whose licence restricts
+use, a one-line notice naming the licence is logged once per machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from translate import catalog
 from translate.errors import ModelLoadError
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
 MODEL_ENV_VAR = "VI2EN_MODEL"
@@ -29,7 +41,8 @@ class ResolvedModel:
     """A model found on disk.
 
     Attributes:
-        name: What the user asked for (hub id or directory).
+        name: What the user asked for (hub id or directory); a short name
+            becomes the hub id it stands for.
         path: The local directory holding config, weights and tokenizer files.
         revision: The hub commit for hub models, ``None`` for local directories.
         fingerprint: Short hash that changes when the model changes.
@@ -131,12 +144,17 @@ def resolve_model(
     """Find a model's files, downloading them into the Hugging Face cache if needed.
 
     Args:
-        name: A local directory or a hub id; ``None`` means :func:`default_model_name`.
-        revision: A hub branch, tag or commit (hub ids only).
-        download: Fetch a hub model missing from the cache; ``False`` only looks.
+        name: A local directory, a short name (``nllb-600m``, see
+            :mod:`translate.catalog`) or a hub id; ``None`` means
+            :func:`default_model_name`. An existing directory wins over a
+            short name of the same spelling.
+        revision: A hub branch, tag or commit (hub models only).
+        download: Fetch a hub model missing from the cache; ``False`` only
+            looks (and shows no licence notice: nothing is used).
 
     Returns:
-        The model's local directory and fingerprint.
+        The model's local directory and fingerprint. A short name and its hub
+        id give the same fingerprint (the same translation memory and resume key).
 
     Raises:
         ModelLoadError: The directory is not a model, or the hub id is neither
@@ -146,10 +164,24 @@ def resolve_model(
     local = Path(name).expanduser()
     if local.is_dir():
         if not (local / "config.json").is_file():
-            raise ModelLoadError(f"cannot load model {name!r}: the directory has no config.json")
+            shadowed = catalog.by_short_name(name)
+            hint = (
+                f" (it shadows the short name {shadowed.short_name}; "
+                f"pass --model {shadowed.hub_id} for that model)"
+                if shadowed is not None
+                else ""
+            )
+            raise ModelLoadError(
+                f"cannot load model {name!r}: the directory has no config.json{hint}"
+            )
+        if catalog.by_short_name(name) is not None:
+            logger.info("%s is a local directory: using it, not the catalog's model", name)
         return ResolvedModel(name, local.resolve(), None, _fingerprint_directory(local))
+    name = hub_id(name)
     if _looks_like_path(name):
         raise ModelLoadError(f"cannot load model {name!r}: no such model directory")
+    if download:
+        show_licence_notice(name)
     path = _snapshot(name, revision, download=download)
     commit = path.name
     return ResolvedModel(
@@ -236,7 +268,7 @@ def download_model(name: str | None = None, target: Path | None = None) -> Path:
     """Fetch a hub model for offline use.
 
     Args:
-        name: Hub id; ``None`` means the default model.
+        name: Hub id or short name; ``None`` means the default model.
         target: A directory to place the files in (usable as ``--model DIR``);
             ``None`` keeps them in the Hugging Face cache.
 
@@ -250,14 +282,103 @@ def download_model(name: str | None = None, target: Path | None = None) -> Path:
     name = name or default_model_name()
     local = Path(name).expanduser()
     if local.is_dir():
+        # A directory wins over a short name here too: the same rule as resolve_model.
         raise ModelLoadError(
             f"{name!r} is a local directory: it needs no download; pass --model {name} to use it"
         )
     if _looks_like_path(name):
         raise ModelLoadError(
             f"no such directory {name!r}; `vi2en models download` takes a hub id "
-            f"such as {DEFAULT_MODEL}"
+            f"such as {DEFAULT_MODEL} or a short name such as nllb-600m (`vi2en models list`)"
         )
+    name = hub_id(name)
+    show_licence_notice(name)
     if target is not None:
         target.mkdir(parents=True, exist_ok=True)
     return _snapshot(name, None, target)
+
+
+def hub_id(name: str) -> str:
+    """The hub id a short name stands for; any other name unchanged.
+
+    Example:
+        >>> hub_id("nllb-600m")
+        'facebook/nllb-200-distilled-600M'
+    """
+    model = catalog.by_short_name(name)
+    return name if model is None else model.hub_id
+
+
+def _notice_marker(model: catalog.CatalogModel) -> Path:
+    return cache_dir() / "licence-notices" / model.hub_id.replace("/", "--")
+
+
+# Markers this process has seen or failed to write: one notice per run even where
+# the cache directory is read-only (the model is resolved several times per run).
+_NOTICES_SHOWN: set[Path] = set()
+
+
+def show_licence_notice(name: str) -> bool:
+    """Log the licence of a catalog model whose licence restricts use, once per machine.
+
+    The notice is a ``logging.warning`` (the CLI shows it as a ``vi2en: ...``
+    line on stderr). A marker file under :func:`cache_dir` remembers that it
+    was shown; it is created atomically, so of two concurrent first runs only
+    one shows it. A notice the logging configuration would hide (``-q``) is
+    not marked as shown.
+
+    Args:
+        name: A short name or hub id; other names (directories, models the
+            catalog does not know, permissive licences) show nothing.
+
+    Returns:
+        Whether the notice was shown now.
+    """
+    model = catalog.lookup(name)
+    if model is None or model.restriction is None or not logger.isEnabledFor(logging.WARNING):
+        return False
+    marker = _notice_marker(model)
+    if marker in _NOTICES_SHOWN or marker.exists() or not _claim(marker, model):
+        return False
+    _NOTICES_SHOWN.add(marker)
+    logger.warning(
+        "%s (%s) is licensed %s: %s; read %s before you use its translations "
+        "(shown once on this machine)",
+        model.hub_id,
+        model.short_name,
+        model.licence,
+        model.restriction,
+        model.url,
+    )
+    return True
+
+
+def _claim(marker: Path, model: catalog.CatalogModel) -> bool:
+    """Create ``marker`` whole, unless another process did; ``True`` if this one did.
+
+    Written under a temporary name and hard-linked into place: a link never
+    replaces an existing file, so exactly one of several racing runs wins.
+    An unwritable cache directory still shows the notice (every run then).
+    """
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".notice-", dir=marker.parent)
+    except OSError:
+        return True
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"{model.hub_id}\t{model.licence}\n")
+        try:
+            os.link(temporary, marker)
+        except FileExistsError:
+            return False
+        except OSError:
+            os.replace(temporary, marker)  # a file system without hard links
+            temporary = ""
+        return True
+    except OSError:
+        return True
+    finally:
+        if temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
