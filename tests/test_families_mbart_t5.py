@@ -38,6 +38,7 @@ from translate.families import (
     ModelFamily,
     family_for,
     register_variant,
+    variant_marker,
     vocabulary_has,
 )
 from translate.models import resolve_model
@@ -157,6 +158,7 @@ def build_t5(out: Path, work: Path, name: str, user_defined: tuple[str, ...] = (
         pad_token_id=0,
         eos_token_id=1,
         decoder_start_token_id=0,
+        initializer_factor=3.0,  # weights far enough apart that outputs vary
         architectures=["T5ForConditionalGeneration"],
     )
     torch.manual_seed(1)
@@ -198,9 +200,7 @@ def family_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def backends(
-    family_models: dict[str, Path], ct2_cache: Path
-) -> dict[str, dict[str, Any]]:
+def backends(family_models: dict[str, Path], ct2_cache: Path) -> dict[str, dict[str, Any]]:
     """family model name → backend name → the loaded backend (float32, so greedy agrees)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("VI2EN_CACHE_DIR", str(ct2_cache))
@@ -292,9 +292,10 @@ def test_vocabulary_has_reads_each_vocabulary_file(
     assert not vocabulary_has(tmp_path / "model", "<2de>")
 
 
-def test_a_variant_needs_a_prefix_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValueError, match="a variant needs a prefix_token"):
+def test_a_variant_needs_a_marker_token() -> None:
+    with pytest.raises(ValueError, match="a variant needs a prefix or target token"):
         register_variant(ENVIT5)
+    assert variant_marker(MADLAD) == "<2en>" and variant_marker(MBART_VINAI) == "en_XX"
     assert [v.name for v in VARIANTS["t5"]] == ["t5-madlad"]
     assert [v.name for v in VARIANTS["marian"]] == ["marian-multi"]
     assert FAMILIES["t5"] is ENVIT5 and FAMILIES["mbart"] is MBART_VINAI
@@ -353,9 +354,10 @@ def test_marian_multi_source_starts_with_one_target_code(
         encoded = backend.tokenize(SENTENCES)
         assert encoded == [[">>eng<<", *tokens] for tokens in plain]
         ids = backend.tokenizer.token_ids(encoded[0])
-        assert ids[0] == json.loads((family_models["marian-multi"] / "vocab.json").read_text())[
-            ">>eng<<"
-        ]
+        assert (
+            ids[0]
+            == json.loads((family_models["marian-multi"] / "vocab.json").read_text())[">>eng<<"]
+        )
     # Only a leading code is one; the text of an empty sentence is the code alone.
     tokenizer = MarianTargetCode(family_models["marian-multi"])
     assert tokenizer.tokenize([">>eng<< "]) == [[">>eng<<", "</s>"]]
@@ -404,13 +406,18 @@ def test_greedy_agrees_token_by_token(backends: dict[str, dict[str, Any]], name:
     source = hf.tokenize(SENTENCES)
     assert_agree(hf, ct2, source, cap=16)
     if name in ("envit5", "madlad"):  # no forced end marker: the same text to the cap
-        texts = {b: [h.text for h in x.translate_batch(source, GREEDY)] for b, x in backends[name].items()}
+        texts = {
+            b: [h.text for h in x.translate_batch(source, GREEDY)]
+            for b, x in backends[name].items()
+        }
         assert texts["ctranslate2"] == texts["transformers"]
 
 
 def assert_agree(hf: Any, ct2: Any, source: list[list[str]], cap: int) -> None:
     """transformers' and CTranslate2's greedy tokens are the same, up to a forced end marker."""
-    for hf_row, ct2_row in zip(hf_new_tokens(hf, source, cap), ct2_tokens(ct2, source, cap), strict=True):
+    for hf_row, ct2_row in zip(
+        hf_new_tokens(hf, source, cap), ct2_tokens(ct2, source, cap), strict=True
+    ):
         content = hf_row[1:]  # after the decoder start token
         if content[-1:] == [hf.tokenizer.eos_token]:
             content = content[:-1]  # a forced end marker takes the cap's last position
@@ -494,9 +501,7 @@ def test_an_mbart_tokenizer_without_the_language_codes_is_refused(
 
 
 @pytest.mark.parametrize("missing", ["vi_VN", "en_XX"])
-def test_each_mbart_language_code_is_checked(
-    family_models: dict[str, Path], missing: str
-) -> None:
+def test_each_mbart_language_code_is_checked(family_models: dict[str, Path], missing: str) -> None:
     other = {"vi_VN": "xx_YY", "en_XX": "yy_ZZ"}[missing]
     fields = {"source_language": other} if missing == "vi_VN" else {"target_token": other}
     with pytest.raises(ModelLoadError, match=f"has no token '{other}'"):
@@ -504,9 +509,9 @@ def test_each_mbart_language_code_is_checked(
 
 
 def test_a_model_without_the_prefix_token_is_refused(family_models: dict[str, Path]) -> None:
-    with pytest.raises(ModelLoadError, match="has no token '<2en>'.*t5-madlad"):
+    with pytest.raises(ModelLoadError, match=r"has no token '<2en>'.*t5-madlad"):
         load_tokenizer(family_models["envit5"], MADLAD)
-    with pytest.raises(ModelLoadError, match="has no token '>>eng<<'.*marian-multi"):
+    with pytest.raises(ModelLoadError, match=r"has no token '>>eng<<'.*marian-multi"):
         load_tokenizer(TINY_MODEL, MARIAN_MULTI)
     # Known, but the prefix does not encode to it: refused too, never split into pieces.
     split = dataclasses.replace(MADLAD, source_prefix="<2 en> ")
@@ -534,7 +539,17 @@ def test_translate_end_to_end_splits_at_the_family_input_limit(
     article.write_text(f"Xin chào Hà Nội.\n\n{long}\n", encoding="utf-8")
     out = tmp_path / "out"
     args = ["translate", str(article), "-o", str(out), "--model", str(family_models["mbart"])]
-    options = ["--backend", backend, "--beams", "1", "--max-length", "6", "--no-cache", "-f", "jsonl"]
+    options = [
+        "--backend",
+        backend,
+        "--beams",
+        "1",
+        "--max-length",
+        "6",
+        "--no-cache",
+        "-f",
+        "jsonl",
+    ]
     result = CliRunner().invoke(main, [*args, *options])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in (out / "corpus.jsonl").read_text("utf-8").splitlines()]

@@ -48,9 +48,9 @@ class ModelFamily:
         source_prefix: Text put before every source sentence (``>>eng<< ``, ``vi: ``).
         source_suffix: Text put after every source sentence.
         prefix_token: The one token the source prefix must encode to (``>>eng<<``,
-            ``<2en>``): a model of a shared ``model_type`` gets this row when its
-            vocabulary has it (:func:`variant_for`), and is refused when its
-            tokenizer does not encode the prefix to it.
+            ``<2en>``): a model is refused when its tokenizer does not encode the
+            prefix to it; for a row that shares its ``model_type`` it is the marker
+            that selects the row (:func:`variant_for`).
         target_forcing: How the transformers backend forces ``target_token``
             (see :data:`TargetForcing`); CTranslate2 uses ``target_prefix``.
         target_token: The target-language token (``eng_Latn``, ``__en__``).
@@ -271,15 +271,20 @@ MARIAN_MULTI = ModelFamily(
     max_input_tokens=512,
 )
 
-# model_type → rows that share it with the FAMILIES row, each told apart by its prefix
+# model_type → rows that share it with the FAMILIES row, each told apart by its marker
 # token in the model's vocabulary (the first whose token is there wins).
 VARIANTS: dict[str, list[ModelFamily]] = {}
 
 
+def variant_marker(family: ModelFamily) -> str | None:
+    """The token that tells a variant's models apart: its prefix token, else its target token."""
+    return family.prefix_token or family.target_token
+
+
 def register_variant(family: ModelFamily) -> ModelFamily:
-    """Add ``family`` as a variant of its model types, chosen by its ``prefix_token``."""
-    if family.prefix_token is None:
-        raise ValueError(f"family {family.name!r}: a variant needs a prefix_token")
+    """Add ``family`` as a variant of its model types, chosen by :func:`variant_marker`."""
+    if variant_marker(family) is None:
+        raise ValueError(f"family {family.name!r}: a variant needs a prefix or target token")
     for model_type in family.model_types:
         VARIANTS.setdefault(model_type, []).append(family)
     return family
@@ -290,7 +295,7 @@ register_variant(MARIAN_MULTI)
 
 
 def variant_for(family: ModelFamily, model_dir: Path | None) -> ModelFamily:
-    """The variant of ``family`` whose prefix token the model's vocabulary has, else ``family``.
+    """The variant of ``family`` whose marker token the model's vocabulary has, else ``family``.
 
     A parsed config alone (``model_dir`` ``None``) has no vocabulary: ``family`` it is.
     """
@@ -298,7 +303,8 @@ def variant_for(family: ModelFamily, model_dir: Path | None) -> ModelFamily:
         return family
     for model_type in family.model_types:
         for variant in VARIANTS.get(model_type, ()):
-            if variant.prefix_token is not None and vocabulary_has(model_dir, variant.prefix_token):
+            marker = variant_marker(variant)
+            if marker is not None and vocabulary_has(model_dir, marker):
                 return variant
     return family
 
