@@ -47,6 +47,10 @@ class ModelFamily:
             e.g. ``vie_Latn``), for tokenizers that place a language token.
         source_prefix: Text put before every source sentence (``>>eng<< ``, ``vi: ``).
         source_suffix: Text put after every source sentence.
+        prefix_token: The one token the source prefix must encode to (``>>eng<<``,
+            ``<2en>``): a model is refused when its tokenizer does not encode the
+            prefix to it; for a row that shares its ``model_type`` it is the marker
+            that selects the row (:func:`variant_for`).
         target_forcing: How the transformers backend forces ``target_token``
             (see :data:`TargetForcing`); CTranslate2 uses ``target_prefix``.
         target_token: The target-language token (``eng_Latn``, ``__en__``).
@@ -68,6 +72,7 @@ class ModelFamily:
     source_language: str | None = None
     source_prefix: str = ""
     source_suffix: str = ""
+    prefix_token: str | None = None
     target_forcing: TargetForcing = "none"
     target_token: str | None = None
     strip_tokens: tuple[str, ...] = ()
@@ -208,4 +213,116 @@ def family_for(model: Path | str | Mapping[str, Any], *, name: str | None = None
     family = FAMILIES.get(model_type)
     if family is None:
         raise UnsupportedModelError(label, model_type, supported_model_types())
+    return variant_for(family, None if isinstance(model, Mapping) else Path(model))
+
+
+# --- mBART-25 (VinAI), T5 with prefixes (envit5, MADLAD), multi-target Marian -------------
+
+MBART_VINAI = register_family(
+    ModelFamily(
+        name="mbart",
+        model_types=("mbart",),
+        tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
+        # MBartTokenizer puts the language code after the end marker: `… </s> vi_VN`.
+        source_language="vi_VN",
+        # The VinAI config has no decoder_start_token_id: without one transformers decodes
+        # from <s>. Its SentencePiece is trimmed, so en_XX's id is read from the tokenizer.
+        target_forcing="decoder_start",
+        target_token="en_XX",
+        beams=5,
+        max_length=1024,
+        max_input_tokens=1024,
+    )
+)
+
+# No generation config upstream: transformers would decode 20 tokens greedily. Relative
+# positions have no max_position_embeddings, so the input cap is explicit.
+ENVIT5 = register_family(
+    ModelFamily(
+        name="t5-envit5",
+        model_types=("t5",),
+        tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
+        source_prefix="vi: ",
+        strip_prefix="en:",
+        beams=4,
+        max_length=512,
+        max_input_tokens=512,
+    )
+)
+
+MADLAD = ModelFamily(
+    name="t5-madlad",
+    model_types=("t5",),
+    tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
+    source_prefix="<2en> ",
+    prefix_token="<2en>",
+    beams=4,
+    max_length=512,
+    max_input_tokens=512,
+)
+
+MARIAN_MULTI = ModelFamily(
+    name="marian-multi",
+    model_types=("marian",),
+    # Splits the leading >>eng<< off as one token, as MarianTokenizer does.
+    tokenizer="translate.backends.tokenizers:MarianTargetCode",
+    source_prefix=">>eng<< ",
+    prefix_token=">>eng<<",
+    max_input_tokens=512,
+)
+
+# model_type → rows that share it with the FAMILIES row, each told apart by its marker
+# token in the model's vocabulary (the first whose token is there wins).
+VARIANTS: dict[str, list[ModelFamily]] = {}
+
+
+def variant_marker(family: ModelFamily) -> str | None:
+    """The token that tells a variant's models apart: its prefix token, else its target token."""
+    return family.prefix_token or family.target_token
+
+
+def register_variant(family: ModelFamily) -> ModelFamily:
+    """Add ``family`` as a variant of its model types, chosen by :func:`variant_marker`."""
+    if variant_marker(family) is None:
+        raise ValueError(f"family {family.name!r}: a variant needs a prefix or target token")
+    for model_type in family.model_types:
+        VARIANTS.setdefault(model_type, []).append(family)
     return family
+
+
+register_variant(MADLAD)
+register_variant(MARIAN_MULTI)
+
+
+def variant_for(family: ModelFamily, model_dir: Path | None) -> ModelFamily:
+    """The variant of ``family`` whose marker token the model's vocabulary has, else ``family``.
+
+    A parsed config alone (``model_dir`` ``None``) has no vocabulary: ``family`` it is.
+    """
+    if model_dir is None:
+        return family
+    for model_type in family.model_types:
+        for variant in VARIANTS.get(model_type, ()):
+            marker = variant_marker(variant)
+            if marker is not None and vocabulary_has(model_dir, marker):
+                return variant
+    return family
+
+
+def vocabulary_has(model_dir: Path, token: str) -> bool:
+    """Whether a model directory's vocabulary files name ``token``, read without a tokenizer.
+
+    ``vocab.json`` and ``tokenizer.json`` are JSON (the token appears as a quoted string);
+    a SentencePiece model stores each piece as a protobuf string (tag, length, bytes).
+    """
+    quoted = json.dumps(token, ensure_ascii=False)
+    for name in ("vocab.json", "tokenizer.json", "added_tokens.json"):
+        path = model_dir / name
+        if path.is_file() and quoted in path.read_text(encoding="utf-8", errors="replace"):
+            return True
+    piece = token.encode("utf-8")
+    framed = b"\x0a" + bytes([len(piece)]) + piece if len(piece) < 128 else piece
+    for path in (*model_dir.glob("*.model"), *model_dir.glob("*.spm")):
+        if path.is_file() and framed in path.read_bytes():
+            return True
+    return False

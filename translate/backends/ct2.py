@@ -7,6 +7,7 @@ so a second run loads it directly and a changed model is converted again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -118,12 +119,29 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
         TransformersConverter(str(model.path)).convert(
             str(work / "model"), quantization=quantization, force=True
         )
+        if family_for(model.path, name=model.name).target_forcing == "decoder_start":
+            _start_from_target_prefix(work / "model")
         # Rename into place so that an interrupted conversion is never taken for a finished one.
         os.replace(work / "model", target)
     except (ValueError, NotImplementedError, OSError, RuntimeError) as exc:
         raise ModelLoadError(f"cannot convert {model.name} to CTranslate2: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _start_from_target_prefix(converted: Path) -> None:
+    """Make the target prefix's token the decoder's start token, as ``decoder_start_token_id``.
+
+    CTranslate2's mBART converter does so only when the config names no
+    tokenizer class or ``MBartTokenizer``; otherwise it starts from ``</s>``, and
+    the forced token becomes a generated one: another sequence than transformers
+    decodes, and one more token under the length cap.
+    """
+    path = converted / "config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if config.get("decoder_start_token") is not None:
+        config["decoder_start_token"] = None
+        path.write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
 def supports(model: ResolvedModel) -> bool:
@@ -169,12 +187,13 @@ class CTranslate2Backend(Backend):
             )
         resolved = self.resolve_settings(settings)
         self.device, self.compute_type = resolved.device, resolved.compute_type
+        # First: a tokenizer the family refuses is refused before a conversion.
+        self.tokenizer = load_tokenizer(model.path, self.family)
         path = converted_model(model, self.compute_type)
         if self.device == "cuda":
             workers, per_worker = 1, 0
         else:
             workers, per_worker = cpu_threading(settings.threads or usable_cores())
-        self.tokenizer = load_tokenizer(model.path, self.family)
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(path),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -91,6 +92,26 @@ class MarianSentencePiece:
 
     def ids_to_tokens(self, ids: Sequence[int]) -> Tokens:
         return [self.id_to_token.get(i, self.unk_token) for i in ids]
+
+
+# A multi-target Marian model's target-language code at the start of a source: `>>eng<< `.
+_TARGET_CODE = re.compile(r"(>>[^\s<>]+<<)\s*")
+
+
+class MarianTargetCode(MarianSentencePiece):
+    """Multi-target Marian: a leading ``>>xxx<<`` code is one token, the rest SentencePiece.
+
+    The code is no SentencePiece piece (only ``vocab.json`` has it): split it off
+    first, as ``MarianTokenizer`` does.
+    """
+
+    def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
+        matches = [_TARGET_CODE.match(text) for text in texts]
+        rests = [text[m.end() :] if m else text for text, m in zip(texts, matches, strict=True)]
+        return [
+            [m.group(1), *tokens] if m else tokens
+            for m, tokens in zip(matches, super().tokenize(rests), strict=True)
+        ]
 
 
 class AutoTokenizerAdapter:
@@ -206,4 +227,29 @@ def load_tokenizer(model_dir: Path, family: ModelFamily | None = None) -> Family
         inner: Tokenizer = getattr(importlib.import_module(module), name)(model_dir, **options)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(f"cannot load the tokenizer of {model_dir}: {exc}") from exc
-    return FamilyTokenizer(inner, family, model_dir)
+    return check_source_tokens(FamilyTokenizer(inner, family, model_dir), model_dir)
+
+
+def check_source_tokens(tokenizer: FamilyTokenizer, model_dir: Path) -> FamilyTokenizer:
+    """``tokenizer``, once its family's source-side tokens are known single tokens.
+
+    The source language (``vi_VN``) must be a token of the vocabulary, and the
+    source prefix must encode to the family's ``prefix_token`` (``>>eng<<``,
+    ``<2en>``) as one token, never to ``<unk>`` or to pieces of it.
+
+    Raises:
+        ModelLoadError: The tokenizer lacks one of them.
+    """
+    family = tokenizer.family
+    if family.source_language is not None:
+        tokenizer.known_token_id(family.source_language, model_dir)
+    if family.prefix_token is not None:
+        tokenizer.known_token_id(family.prefix_token, model_dir)
+        [tokens] = tokenizer.tokenize(["x"])
+        if family.prefix_token not in tokens:
+            raise ModelLoadError(
+                f"cannot load model {str(model_dir)!r}: its tokenizer splits {family.prefix_token!r} "
+                f"into {tokens[:4]}, which the {family.name} family needs as one token; "
+                f"is it a {family.name} model?"
+            )
+    return tokenizer
