@@ -112,10 +112,14 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
     # Its weight-loading progress bar would land in the middle of ours.
     transformers_logging.disable_progress_bar()
 
+    class Converter(TransformersConverter):  # type: ignore[misc]
+        def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
+            return _FullVocabulary(super().load_tokenizer(tokenizer_class, path, **kwargs))
+
     logger.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        TransformersConverter(str(model.path)).convert(
+        Converter(str(model.path)).convert(
             str(work / "model"), quantization=quantization, force=True
         )
         # Rename into place so that an interrupted conversion is never taken for a finished one.
@@ -124,6 +128,39 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
         raise ModelLoadError(f"cannot convert {model.name} to CTranslate2: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+class _FullVocabulary:
+    """A tokenizer whose ``get_vocab`` holds every token it has an id for.
+
+    CTranslate2's converter builds the model's vocabulary from ``get_vocab()``
+    (and the ``additional_special_tokens`` of transformers 4). transformers 5's
+    ``M2M100Tokenizer`` leaves its language tokens (``__en__``, ids after the
+    SentencePiece pieces) out of both, so the converted vocabulary would lack
+    them and shift every id after them. The ids up to the model's last token
+    that are not ``<unk>`` are added back; the rest is as the tokenizer says.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        vocab: dict[str, int] = dict(self._tokenizer.get_vocab())
+        unk = self._tokenizer.unk_token
+        index = max(vocab.values(), default=-1) + 1
+        while (token := self._token(index)) not in (unk, None):
+            vocab.setdefault(token, index)
+            index += 1
+        return vocab
+
+    def _token(self, index: int) -> str | None:
+        try:
+            return self._tokenizer.convert_ids_to_tokens(index)  # type: ignore[no-any-return]
+        except (IndexError, KeyError, OverflowError):
+            return None
 
 
 def supports(model: ResolvedModel) -> bool:
@@ -174,7 +211,7 @@ class CTranslate2Backend(Backend):
             workers, per_worker = 1, 0
         else:
             workers, per_worker = cpu_threading(settings.threads or usable_cores())
-        self.tokenizer = load_tokenizer(model.path, self.family)
+        self.tokenizer = load_tokenizer(model.path, self.family, name=model.name)
         try:
             self.translator: Any = ctranslate2.Translator(
                 str(path),
