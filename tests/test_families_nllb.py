@@ -21,7 +21,7 @@ from models.build_family_models import build_m2m100, build_nllb, train_spm
 from tests.conftest import TINY_MODEL
 from translate.backends import BackendSettings, DecodingOptions, load_backend
 from translate.backends.base import ResolvedDecoding
-from translate.backends.tokenizers import load_tokenizer
+from translate.backends.tokenizers import MarianSentencePiece, load_tokenizer
 from translate.errors import ModelLoadError, UnsupportedModelError
 from translate.families import FAMILIES, M2M100, MARIAN, NLLB, family_for
 from translate.models import resolve_model
@@ -83,7 +83,9 @@ def test_tokenizer_config_decides_over_config_json(
 ) -> None:
     directory = shutil.copytree(tiny_models["m2m100"], tmp_path / "m")
     config = json.loads((directory / "config.json").read_text())
-    (directory / "config.json").write_text(json.dumps({**config, "tokenizer_class": "NllbTokenizer"}))
+    (directory / "config.json").write_text(
+        json.dumps({**config, "tokenizer_class": "NllbTokenizer"})
+    )
     assert family_for(directory) is M2M100
     (directory / "tokenizer_config.json").unlink()
     assert family_for(directory) is NLLB  # config.json's, with no tokenizer_config.json
@@ -192,7 +194,10 @@ def test_both_backends_agree_token_for_token(loaded: Any, family: str) -> None:
             [tokens], target_prefix=[[target]], beam_size=1, max_decoding_length=12
         )
         assert hf.tokenizer.ids_to_tokens(row) == result.hypotheses[0]
-    texts = {name: loaded[family, name].translate_batch(hf.tokenize(SENTENCES), GREEDY) for name in BACKENDS}
+    texts = {
+        name: loaded[family, name].translate_batch(hf.tokenize(SENTENCES), GREEDY)
+        for name in BACKENDS
+    }
     assert [h.text for h in texts["transformers"]] == [h.text for h in texts["ctranslate2"]]
     assert len({h.text for h in texts["ctranslate2"]}) > 1  # the outputs follow the inputs
 
@@ -242,10 +247,12 @@ def test_a_wrong_code_in_a_row_is_refused_not_translated_as_unk(
     reference = hf_tokenizer(tiny_models["nllb"], "vi_VN")
     assert reference.convert_ids_to_tokens(reference("Xin chào").input_ids)[0] == "<unk>"
     wrong = dataclasses.replace(NLLB, source_language="vi_VN")
-    with pytest.raises(ModelLoadError, match="model 'facebook/nllb-200-distilled-600M'.*'vi_VN'"):
+    with pytest.raises(ModelLoadError, match=r"model 'facebook/nllb-200-distilled-600M'.*'vi_VN'"):
         load_tokenizer(tiny_models["nllb"], wrong, name="facebook/nllb-200-distilled-600M")
     wrong_target = dataclasses.replace(M2M100, target_token="__eng__")
-    with pytest.raises(ModelLoadError, match="has no token '__eng__', a language token the m2m100"):
+    with pytest.raises(
+        ModelLoadError, match="has no token '__eng__', a language token the m2m100 family"
+    ):
         load_tokenizer(tiny_models["m2m100"], wrong_target)
 
 
@@ -253,8 +260,20 @@ def test_a_prefix_token_split_into_pieces_is_refused() -> None:
     # The tiny Marian SentencePiece has no >>eng<< piece: it would be split, never one token.
     family = dataclasses.replace(MARIAN, source_prefix=">>eng<< ", prefix_tokens=(">>eng<<",))
     assert family.language_tokens == (">>eng<<",)
-    with pytest.raises(ModelLoadError, match="has no token '>>eng<<'.*the marian family"):
+    with pytest.raises(ModelLoadError, match=r"has no token '>>eng<<'.*the marian family"):
         load_tokenizer(TINY_MODEL, family, name="opus-mt-tc-big")
+
+
+def test_a_known_token_the_tokenizer_splits_off_the_text_is_refused() -> None:
+    # "ng" is a piece of the tiny vocabulary, but at the start of a text it comes out as "▁ng".
+    plain = MarianSentencePiece(TINY_MODEL)
+    assert "ng" in plain.vocab and "ng" not in plain.tokenize(["ng Xin chào"])[0]
+    family = dataclasses.replace(MARIAN, source_prefix="ng ", prefix_tokens=("ng",))
+    with pytest.raises(ModelLoadError) as caught:
+        load_tokenizer(TINY_MODEL, family, name="some-model")
+    message = str(caught.value)
+    assert "tokenizer does not keep 'ng' whole in a source (it encodes ['▁ng'," in message
+    assert "'some-model'" in message and "marian family" in message and "\n" not in message
 
 
 def test_language_tokens_name_what_each_row_needs() -> None:
@@ -318,9 +337,13 @@ def test_vi2en_translate_runs_the_tiny_nllb_model(
     # Another output directory: every sentence from the memory of this model ...
     second = translate(*nllb, "-o", str(tmp_path / "o2"))
     assert f" {len(records)} from memory, " in second.stderr
-    assert (tmp_path / "o1" / "corpus.en").read_bytes() == (tmp_path / "o2" / "corpus.en").read_bytes()
+    assert (tmp_path / "o1" / "corpus.en").read_bytes() == (
+        tmp_path / "o2" / "corpus.en"
+    ).read_bytes()
     # ... and none from it for another model.
-    m2m100 = translate(str(article), "--model", str(tiny_models["m2m100"]), *options, "-o", str(tmp_path / "o3"))
+    m2m100 = translate(
+        str(article), "--model", str(tiny_models["m2m100"]), *options, "-o", str(tmp_path / "o3")
+    )
     assert " 0 from memory, " in m2m100.stderr
 
 

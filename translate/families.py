@@ -107,7 +107,9 @@ class ModelFamily:
             raise ValueError(f"family {self.name!r}: a source token needs a source language")
         for token in self.prefix_tokens:
             if token not in self.source_prefix.split():
-                raise ValueError(f"family {self.name!r}: prefix token {token!r} is not in the prefix")
+                raise ValueError(
+                    f"family {self.name!r}: prefix token {token!r} is not in the prefix"
+                )
 
     @property
     def source_language_token(self) -> str | None:

@@ -112,7 +112,7 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
     # Its weight-loading progress bar would land in the middle of ours.
     transformers_logging.disable_progress_bar()
 
-    class Converter(TransformersConverter):  # type: ignore[misc]
+    class Converter(TransformersConverter):
         def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
             return _FullVocabulary(super().load_tokenizer(tokenizer_class, path, **kwargs))
 
@@ -158,9 +158,10 @@ class _FullVocabulary:
 
     def _token(self, index: int) -> str | None:
         try:
-            return self._tokenizer.convert_ids_to_tokens(index)  # type: ignore[no-any-return]
+            token = self._tokenizer.convert_ids_to_tokens(index)
         except (IndexError, KeyError, OverflowError):
             return None
+        return token if isinstance(token, str) else None
 
 
 def supports(model: ResolvedModel) -> bool:

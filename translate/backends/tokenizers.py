@@ -164,7 +164,9 @@ class FamilyTokenizer:
         """
         [token_id] = self.inner.token_ids([token])
         if self.inner.ids_to_tokens([token_id]) != [token]:
-            raise language_token_error(self.name, self.family, token, "has no token")
+            raise language_token_error(
+                self.name, self.family, f"its tokenizer has no token {token!r}"
+            )
         return token_id
 
     def _check_source_tokens(self) -> None:
@@ -179,7 +181,9 @@ class FamilyTokenizer:
         for token in self.family.source_tokens:
             if sample.count(token) != 1:
                 raise language_token_error(
-                    self.name, self.family, token, f"does not keep (it encodes {sample})"
+                    self.name,
+                    self.family,
+                    f"its tokenizer does not keep {token!r} whole in a source (it encodes {sample})",
                 )
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
@@ -212,12 +216,11 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def language_token_error(name: str, family: ModelFamily, token: str, what: str) -> ModelLoadError:
+def language_token_error(name: str, family: ModelFamily, why: str) -> ModelLoadError:
     """The one-line refusal of a model whose tokenizer lacks a language token of its family."""
     return ModelLoadError(
-        f"cannot load model {name!r}: its tokenizer {what} {token!r}, a language token the "
-        f"{family.name} family needs (vi2en never translates with <unk>); "
-        f"is it a {family.name} model with its tokenizer files?"
+        f"cannot load model {name!r}: {why}, a language token the {family.name} family needs "
+        "as one token (vi2en never translates with <unk>); use the model's own tokenizer files"
     )
 
 
@@ -245,10 +248,13 @@ def load_tokenizer(
     module, _, class_name = family.tokenizer.partition(":")
     options = {} if family.source_language is None else {"source_language": family.source_language}
     try:
-        inner: Tokenizer = getattr(importlib.import_module(module), class_name)(model_dir, **options)
+        inner: Tokenizer = getattr(importlib.import_module(module), class_name)(
+            model_dir, **options
+        )
     except UnknownSourceLanguage:
         token = family.source_language_token or str(family.source_language)
-        raise language_token_error(label, family, token, "has no token") from None
+        why = f"its tokenizer has no token {token!r}"
+        raise language_token_error(label, family, why) from None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(f"cannot load the tokenizer of {model_dir}: {exc}") from exc
     return FamilyTokenizer(inner, family, label)
