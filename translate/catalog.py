@@ -187,7 +187,7 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel(
         short_name="envit5",
         hub_id="VietAI/envit5-translation",
-        family="t5",
+        family="t5-envit5",
         parameters="≈275M",
         download_size="1.1 GB",
         size_estimated=False,
@@ -199,7 +199,7 @@ CATALOG: tuple[CatalogModel, ...] = (
     CatalogModel(
         short_name="madlad-3b",
         hub_id="google/madlad400-3b-mt",
-        family="t5",
+        family="t5-madlad",
         parameters="3B",
         download_size="11.8 GB",
         size_estimated=False,

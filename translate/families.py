@@ -1,7 +1,9 @@
 """Model families: what differs between seq2seq checkpoints besides their weights.
 
 One row per family, keyed by the ``model_type`` of the model's ``config.json``
-(as CTranslate2's converter registers one loader per model type): how to build
+(as CTranslate2's converter registers one loader per model type), and, where
+several families share a model type (NLLB-200 and M2M100 are both ``m2m_100``),
+by the ``tokenizer_class`` its tokenizer files name: how to build
 its tokenizer, what goes around the source text, how the target language is
 forced, what to strip from the outputs, which decoding defaults to pin, and how
 long an input may be. The backends implement each of these once, generically;
@@ -45,12 +47,17 @@ class ModelFamily:
             ``Class(model_dir, source_language=...)`` when the family has one.
         source_language: The tokenizer's source-language setting (``src_lang``,
             e.g. ``vie_Latn``), for tokenizers that place a language token.
+        source_token: The token that setting puts in every source, when it is
+            not ``source_language`` itself (M2M100: ``vi`` puts ``__vi__``).
+        tokenizer_classes: The ``tokenizer_class`` values (tokenizer_config.json,
+            else config.json) that select this row among the rows of its model
+            type; empty for a row chosen by ``model_type`` alone.
         source_prefix: Text put before every source sentence (``>>eng<< ``, ``vi: ``).
+        prefix_tokens: Tokens of ``source_prefix`` the tokenizer must keep whole
+            (``>>eng<<``, ``<2en>``): language tokens, checked like the others; for
+            a row that shares its ``model_type`` the first is the marker that
+            selects the row (:func:`variant_for`).
         source_suffix: Text put after every source sentence.
-        prefix_token: The one token the source prefix must encode to (``>>eng<<``,
-            ``<2en>``): a model is refused when its tokenizer does not encode the
-            prefix to it; for a row that shares its ``model_type`` it is the marker
-            that selects the row (:func:`variant_for`).
         target_forcing: How the transformers backend forces ``target_token``
             (see :data:`TargetForcing`); CTranslate2 uses ``target_prefix``.
         target_token: The target-language token (``eng_Latn``, ``__en__``).
@@ -70,9 +77,11 @@ class ModelFamily:
     model_types: tuple[str, ...]
     tokenizer: str
     source_language: str | None = None
+    source_token: str | None = None
+    tokenizer_classes: tuple[str, ...] = ()
     source_prefix: str = ""
+    prefix_tokens: tuple[str, ...] = ()
     source_suffix: str = ""
-    prefix_token: str | None = None
     target_forcing: TargetForcing = "none"
     target_token: str | None = None
     strip_tokens: tuple[str, ...] = ()
@@ -96,6 +105,30 @@ class ModelFamily:
             raise ValueError(
                 f"family {self.name!r}: a target token needs a target forcing, and the reverse"
             )
+        if self.source_token is not None and self.source_language is None:
+            raise ValueError(f"family {self.name!r}: a source token needs a source language")
+        for token in self.prefix_tokens:
+            if token not in self.source_prefix.split():
+                raise ValueError(
+                    f"family {self.name!r}: prefix token {token!r} is not in the prefix"
+                )
+
+    @property
+    def source_language_token(self) -> str | None:
+        """The language token the tokenizer puts in every source (``None``: it puts none)."""
+        return self.source_token or self.source_language
+
+    @property
+    def source_tokens(self) -> tuple[str, ...]:
+        """The language tokens every encoded source must hold, each as one token."""
+        placed = () if self.source_language_token is None else (self.source_language_token,)
+        return (*placed, *self.prefix_tokens)
+
+    @property
+    def language_tokens(self) -> tuple[str, ...]:
+        """Every language token the family needs: each must be one known token of the tokenizer."""
+        target = () if self.target_token is None else (self.target_token,)
+        return (*self.source_tokens, *target)
 
     @property
     def target_prefix(self) -> list[str]:
@@ -147,23 +180,68 @@ MARIAN = ModelFamily(
     tokenizer="translate.backends.tokenizers:MarianSentencePiece",
 )
 
+# Decoding caps of the fairseq families below. Upstream decodes greedily up to 200
+# tokens (generation_config.json), which cuts long news sentences short; the cap
+# that follows the input is DecodingOptions.max_length_ratio (3 x source + 10).
+_FAIRSEQ_MAX_LENGTH = 512
+
+NLLB = ModelFamily(
+    name="nllb",
+    model_types=("m2m_100",),
+    tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
+    tokenizer_classes=("NllbTokenizer", "NllbTokenizerFast"),
+    # transformers >= 4.38 puts the code first (``vie_Latn … </s>``), as NLLB was trained.
+    source_language="vie_Latn",
+    target_forcing="forced_bos",
+    target_token="eng_Latn",
+    beams=4,
+    max_length=_FAIRSEQ_MAX_LENGTH,
+    # The model card: trained on inputs of at most 512 tokens (the config allows 1024).
+    max_input_tokens=512,
+)
+
+M2M100 = ModelFamily(
+    name="m2m100",
+    model_types=("m2m_100",),
+    tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
+    tokenizer_classes=("M2M100Tokenizer",),
+    source_language="vi",
+    source_token="__vi__",
+    target_forcing="forced_bos",
+    target_token="__en__",
+    beams=5,
+    max_length=_FAIRSEQ_MAX_LENGTH,
+)
+
 # model_type → family, like CTranslate2's loader registry; the next families are new rows.
 FAMILIES: dict[str, ModelFamily] = {}
+# model_type → tokenizer_class → family, for the rows a model type alone does not tell apart.
+TOKENIZER_FAMILIES: dict[str, dict[str, ModelFamily]] = {}
 
 
 def register_family(family: ModelFamily) -> ModelFamily:
-    """Add ``family`` to the table under each of its model types (a later row replaces one)."""
+    """Add ``family`` to the table under each of its model types (a later row replaces one).
+
+    A row with ``tokenizer_classes`` is filed under each (model type, tokenizer
+    class) pair; one without is the row of its model types.
+    """
     for model_type in family.model_types:
-        FAMILIES[model_type] = family
+        if family.tokenizer_classes:
+            by_class = TOKENIZER_FAMILIES.setdefault(model_type, {})
+            by_class.update(dict.fromkeys(family.tokenizer_classes, family))
+        else:
+            FAMILIES[model_type] = family
     return family
 
 
 register_family(MARIAN)
+register_family(NLLB)
+register_family(M2M100)
 
 
 def supported_model_types() -> list[str]:
     """The ``model_type`` values vi2en can translate with, sorted."""
-    return sorted(FAMILIES)
+    return sorted(set(FAMILIES) | set(TOKENIZER_FAMILIES))
 
 
 def read_model_config(model_dir: Path) -> dict[str, Any]:
@@ -190,30 +268,66 @@ def read_model_config(model_dir: Path) -> dict[str, Any]:
     return config
 
 
+def read_tokenizer_class(model_dir: Path, config: Mapping[str, Any]) -> str | None:
+    """The ``tokenizer_class`` a model's files name: tokenizer_config.json's, else config.json's.
+
+    tokenizer_config.json comes first because it is what ``AutoTokenizer`` builds.
+    """
+    path = Path(model_dir) / "tokenizer_config.json"
+    try:
+        tokenizer_config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tokenizer_config = {}
+    for source in (tokenizer_config, config):
+        value = source.get("tokenizer_class") if isinstance(source, Mapping) else None
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def family_for(model: Path | str | Mapping[str, Any], *, name: str | None = None) -> ModelFamily:
     """The family of a model directory, or of its parsed ``config.json``.
+
+    The ``model_type`` picks the row; where several rows share it (NLLB-200
+    and M2M100 are both ``m2m_100``) the ``tokenizer_class`` decides (see
+    :func:`read_tokenizer_class`; a mapping has only config.json's), and a
+    model whose files name none of theirs is refused rather than guessed.
 
     Args:
         model: The model directory, or its config as a mapping.
         name: How to name the model in an error (default: the directory).
 
     Raises:
-        UnsupportedModelError: No config.json, no ``model_type`` in it, or a
-            ``model_type`` without a row in the table.
+        UnsupportedModelError: No config.json, no ``model_type`` in it, a
+            ``model_type`` without a row in the table, or a shared
+            ``model_type`` with an unknown or missing ``tokenizer_class``.
     """
     if isinstance(model, Mapping):
         config, label = model, name or "the model"
+        tokenizer_class = config.get("tokenizer_class")
     else:
         config, label = read_model_config(Path(model)), name or str(model)
+        tokenizer_class = read_tokenizer_class(Path(model), config)
     model_type = config.get("model_type")
     if not isinstance(model_type, str) or not model_type:
         raise UnsupportedModelError(
             label, None, supported_model_types(), "its config.json has no model_type"
         )
-    family = FAMILIES.get(model_type)
-    if family is None:
-        raise UnsupportedModelError(label, model_type, supported_model_types())
-    return variant_for(family, None if isinstance(model, Mapping) else Path(model))
+    by_class = TOKENIZER_FAMILIES.get(model_type, {})
+    family = by_class.get(tokenizer_class) if isinstance(tokenizer_class, str) else None
+    family = family or FAMILIES.get(model_type)
+    if family is not None:
+        return variant_for(family, None if isinstance(model, Mapping) else Path(model))
+    if by_class:
+        known = ", ".join(f"{cls} ({row.name})" for cls, row in sorted(by_class.items()))
+        raise UnsupportedModelError(
+            label,
+            model_type,
+            supported_model_types(),
+            f"its tokenizer_class {tokenizer_class!r} does not tell which {model_type} family "
+            f"it is (known: {known}); set tokenizer_class in its tokenizer_config.json",
+        )
+    raise UnsupportedModelError(label, model_type, supported_model_types())
 
 
 # --- mBART-25 (VinAI), T5 with prefixes (envit5, MADLAD), multi-target Marian -------------
@@ -255,7 +369,7 @@ MADLAD = ModelFamily(
     model_types=("t5",),
     tokenizer="translate.backends.tokenizers:AutoTokenizerAdapter",
     source_prefix="<2en> ",
-    prefix_token="<2en>",
+    prefix_tokens=("<2en>",),
     beams=4,
     max_length=512,
     max_input_tokens=512,
@@ -267,7 +381,7 @@ MARIAN_MULTI = ModelFamily(
     # Splits the leading >>eng<< off as one token, as MarianTokenizer does.
     tokenizer="translate.backends.tokenizers:MarianTargetCode",
     source_prefix=">>eng<< ",
-    prefix_token=">>eng<<",
+    prefix_tokens=(">>eng<<",),
     max_input_tokens=512,
 )
 
@@ -278,7 +392,7 @@ VARIANTS: dict[str, list[ModelFamily]] = {}
 
 def variant_marker(family: ModelFamily) -> str | None:
     """The token that tells a variant's models apart: its prefix token, else its target token."""
-    return family.prefix_token or family.target_token
+    return family.prefix_tokens[0] if family.prefix_tokens else family.target_token
 
 
 def register_variant(family: ModelFamily) -> ModelFamily:
@@ -326,3 +440,13 @@ def vocabulary_has(model_dir: Path, token: str) -> bool:
         if path.is_file() and framed in path.read_bytes():
             return True
     return False
+
+
+def all_families() -> list[ModelFamily]:
+    """Every row of the table, those chosen by tokenizer class and the variants included."""
+    rows = [
+        *FAMILIES.values(),
+        *(row for by_class in TOKENIZER_FAMILIES.values() for row in by_class.values()),
+        *(row for variants in VARIANTS.values() for row in variants),
+    ]
+    return list(dict.fromkeys(rows))

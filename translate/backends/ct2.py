@@ -113,10 +113,14 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
     # Its weight-loading progress bar would land in the middle of ours.
     transformers_logging.disable_progress_bar()
 
+    class Converter(TransformersConverter):
+        def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
+            return _FullVocabulary(super().load_tokenizer(tokenizer_class, path, **kwargs))
+
     logger.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        TransformersConverter(str(model.path)).convert(
+        Converter(str(model.path)).convert(
             str(work / "model"), quantization=quantization, force=True
         )
         if family_for(model.path, name=model.name).target_forcing == "decoder_start":
@@ -142,6 +146,40 @@ def _start_from_target_prefix(converted: Path) -> None:
     if config.get("decoder_start_token") is not None:
         config["decoder_start_token"] = None
         path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
+class _FullVocabulary:
+    """A tokenizer whose ``get_vocab`` holds every token it has an id for.
+
+    CTranslate2's converter builds the model's vocabulary from ``get_vocab()``
+    (and the ``additional_special_tokens`` of transformers 4). transformers 5's
+    ``M2M100Tokenizer`` leaves its language tokens (``__en__``, ids after the
+    SentencePiece pieces) out of both, so the converted vocabulary would lack
+    them and shift every id after them. The ids up to the model's last token
+    that are not ``<unk>`` are added back; the rest is as the tokenizer says.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tokenizer, name)
+
+    def get_vocab(self) -> dict[str, int]:
+        vocab: dict[str, int] = dict(self._tokenizer.get_vocab())
+        unk = self._tokenizer.unk_token
+        index = max(vocab.values(), default=-1) + 1
+        while (token := self._token(index)) not in (unk, None):
+            vocab.setdefault(token, index)
+            index += 1
+        return vocab
+
+    def _token(self, index: int) -> str | None:
+        try:
+            token = self._tokenizer.convert_ids_to_tokens(index)
+        except (IndexError, KeyError, OverflowError):
+            return None
+        return token if isinstance(token, str) else None
 
 
 def supports(model: ResolvedModel) -> bool:
@@ -188,7 +226,7 @@ class CTranslate2Backend(Backend):
         resolved = self.resolve_settings(settings)
         self.device, self.compute_type = resolved.device, resolved.compute_type
         # First: a tokenizer the family refuses is refused before a conversion.
-        self.tokenizer = load_tokenizer(model.path, self.family)
+        self.tokenizer = load_tokenizer(model.path, self.family, name=model.name)
         path = converted_model(model, self.compute_type)
         if self.device == "cuda":
             workers, per_worker = 1, 0

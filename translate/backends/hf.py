@@ -66,7 +66,7 @@ class TransformersBackend(Backend):
         transformers_logging.disable_progress_bar()
         model_dir = model.path
         self.family = family_for(model_dir, name=model.name)
-        self.tokenizer = load_tokenizer(model_dir, self.family)
+        self.tokenizer = load_tokenizer(model_dir, self.family, name=model.name)
         self.device = self.resolve_settings(settings).device
         self.workers = 1
         if self.device == "cpu":

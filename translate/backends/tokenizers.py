@@ -94,6 +94,10 @@ class MarianSentencePiece:
         return [self.id_to_token.get(i, self.unk_token) for i in ids]
 
 
+class UnknownSourceLanguage(LookupError):
+    """A tokenizer refuses a ``src_lang`` it has no language token for (M2M100's ``KeyError``)."""
+
+
 # A multi-target Marian model's target-language code at the start of a source: `>>eng<< `.
 _TARGET_CODE = re.compile(r"(>>[^\s<>]+<<)\s*")
 
@@ -115,16 +119,21 @@ class MarianTargetCode(MarianSentencePiece):
 
 
 class AutoTokenizerAdapter:
-    """Any Hugging Face tokenizer, for families without a tokenizer of their own.
+    """Any Hugging Face tokenizer (``AutoTokenizer``: the class its files name).
 
-    ``source_language`` becomes the tokenizer's ``src_lang`` (NLLB, M2M100, mBART).
+    ``source_language`` becomes the tokenizer's ``src_lang`` (NLLB, M2M100, mBART),
+    set after loading so that a code the tokenizer lacks is one clear error.
     """
 
     def __init__(self, model_dir: Path, source_language: str | None = None) -> None:
         from transformers import AutoTokenizer
 
-        options = {} if source_language is None else {"src_lang": source_language}
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), **options)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        if source_language is not None:
+            try:
+                self.tokenizer.src_lang = source_language
+            except KeyError as exc:
+                raise UnknownSourceLanguage(source_language) from exc
         self.eos_token = str(self.tokenizer.eos_token)
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
@@ -155,16 +164,20 @@ class FamilyTokenizer:
         inner: The tokenizer the family names.
     """
 
-    def __init__(self, inner: Tokenizer, family: ModelFamily, model_dir: Path) -> None:
+    def __init__(self, inner: Tokenizer, family: ModelFamily, name: str) -> None:
         self.inner = inner
         self.family = family
+        self.name = name
         self.eos_token = inner.eos_token
         self._strips = bool(family.target_token or family.strip_tokens or family.strip_prefix)
+        for token in family.language_tokens:
+            self.known_token_id(token)
+        self._check_source_tokens()
         self.target_id: int | None = None
         if family.target_token is not None:
-            self.target_id = self.known_token_id(family.target_token, model_dir)
+            self.target_id = self.known_token_id(family.target_token)
 
-    def known_token_id(self, token: str, model_dir: Path) -> int:
+    def known_token_id(self, token: str) -> int:
         """The id of ``token``, which must be a token of the vocabulary (never ``<unk>``).
 
         Raises:
@@ -172,11 +185,27 @@ class FamilyTokenizer:
         """
         [token_id] = self.inner.token_ids([token])
         if self.inner.ids_to_tokens([token_id]) != [token]:
-            raise ModelLoadError(
-                f"cannot load model {str(model_dir)!r}: its tokenizer has no token {token!r}, "
-                f"which the {self.family.name} family needs; is it a {self.family.name} model?"
+            raise language_token_error(
+                self.name, self.family, f"its tokenizer has no token {token!r}"
             )
         return token_id
+
+    def _check_source_tokens(self) -> None:
+        """Each source language token is one token of an encoded source (not split, not lost).
+
+        Raises:
+            ModelLoadError: A sample source lacks one of them as a whole token.
+        """
+        if not self.family.source_tokens:
+            return
+        [sample] = self.tokenize(["Xin chào"])
+        for token in self.family.source_tokens:
+            if sample.count(token) != 1:
+                raise language_token_error(
+                    self.name,
+                    self.family,
+                    f"its tokenizer does not keep {token!r} whole in a source (it encodes {sample})",
+                )
 
     def tokenize(self, texts: Sequence[str]) -> list[Tokens]:
         return self.inner.tokenize([self.family.source_text(t) for t in texts])
@@ -208,48 +237,45 @@ def _read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_tokenizer(model_dir: Path, family: ModelFamily | None = None) -> FamilyTokenizer:
-    """The tokenizer of a model directory, as its family builds it.
+def language_token_error(name: str, family: ModelFamily, why: str) -> ModelLoadError:
+    """The one-line refusal of a model whose tokenizer lacks a language token of its family."""
+    return ModelLoadError(
+        f"cannot load model {name!r}: {why}, a language token the {family.name} family needs "
+        "as one token (vi2en never translates with <unk>); use the model's own tokenizer files"
+    )
+
+
+def load_tokenizer(
+    model_dir: Path, family: ModelFamily | None = None, *, name: str | None = None
+) -> FamilyTokenizer:
+    """The tokenizer of a model directory, as its family builds it, its language tokens checked.
+
+    Every language token the family needs (:attr:`ModelFamily.language_tokens`)
+    must be one known token, and every source language token must come out of
+    the tokenizer whole: an unknown code would become ``<unk>`` silently.
 
     Args:
         model_dir: The model's directory.
         family: The model's family; ``None`` reads it from ``config.json``.
+        name: How to name the model in an error (default: the directory).
 
     Raises:
         UnsupportedModelError: The model's ``model_type`` has no family.
         ModelLoadError: The tokenizer files are missing or unreadable, or lack
-            a token the family needs.
+            a language token the family needs.
     """
-    family = family or family_for(model_dir)
-    module, _, name = family.tokenizer.partition(":")
+    label = name or str(model_dir)
+    family = family or family_for(model_dir, name=label)
+    module, _, class_name = family.tokenizer.partition(":")
     options = {} if family.source_language is None else {"source_language": family.source_language}
     try:
-        inner: Tokenizer = getattr(importlib.import_module(module), name)(model_dir, **options)
+        inner: Tokenizer = getattr(importlib.import_module(module), class_name)(
+            model_dir, **options
+        )
+    except UnknownSourceLanguage:
+        token = family.source_language_token or str(family.source_language)
+        why = f"its tokenizer has no token {token!r}"
+        raise language_token_error(label, family, why) from None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelLoadError(f"cannot load the tokenizer of {model_dir}: {exc}") from exc
-    return check_source_tokens(FamilyTokenizer(inner, family, model_dir), model_dir)
-
-
-def check_source_tokens(tokenizer: FamilyTokenizer, model_dir: Path) -> FamilyTokenizer:
-    """``tokenizer``, once its family's source-side tokens are known single tokens.
-
-    The source language (``vi_VN``) must be a token of the vocabulary, and the
-    source prefix must encode to the family's ``prefix_token`` (``>>eng<<``,
-    ``<2en>``) as one token, never to ``<unk>`` or to pieces of it.
-
-    Raises:
-        ModelLoadError: The tokenizer lacks one of them.
-    """
-    family = tokenizer.family
-    if family.source_language is not None:
-        tokenizer.known_token_id(family.source_language, model_dir)
-    if family.prefix_token is not None:
-        tokenizer.known_token_id(family.prefix_token, model_dir)
-        [tokens] = tokenizer.tokenize(["x"])
-        if family.prefix_token not in tokens:
-            raise ModelLoadError(
-                f"cannot load model {str(model_dir)!r}: its tokenizer splits {family.prefix_token!r} "
-                f"into {tokens[:4]}, which the {family.name} family needs as one token; "
-                f"is it a {family.name} model?"
-            )
-    return tokenizer
+    return FamilyTokenizer(inner, family, label)
