@@ -1042,6 +1042,17 @@ def evaluate(
                 f"{', '.join(given)} apply to translating --src without HYP; HYP is scored "
                 "as it is (drop HYP to translate SRC)"
             )
+    if "comet" in chosen:
+        if len(references) > 1:
+            raise click.UsageError("COMET scores against one reference: pass a single --ref")
+        has_source = hypotheses is not None and (
+            hypotheses.is_dir() or hypotheses.suffix == ".jsonl"
+        )
+        if source is None and not has_source:
+            raise click.UsageError(
+                "COMET reads the source sentences: pass --src SRC.vi (one line per "
+                "hypothesis), or a vi2en OUTDIR or corpus.jsonl as HYP"
+            )
     stop = _StopFlag()
     stop.install()
     try:
