@@ -492,7 +492,9 @@ def test_without_comet_it_says_which_extra_to_install(
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: --metrics comet needs the unbabel-comet package: pip install 'vi2en[comet]'\n"
+        "Error: --metrics comet needs the unbabel-comet package: pip install 'vi2en[comet]' "
+        "(if pip finds no unbabel-comet that allows transformers 5, score COMET in an "
+        "environment of its own: comet-score -s SRC -t HYP -r REF)\n"
     )
     assert result.stdout == ""  # nothing is scored before the check
 
@@ -569,3 +571,18 @@ def test_comet_scores_sources_hypotheses_and_reference(
     assert calls[1] == [
         {"src": s, "mt": h, "ref": r} for s, h, r in zip(SOURCE, HYP, REF, strict=True)
     ]
+
+
+def test_a_refusal_of_sacrebleu_is_one_line(
+    runner: CliRunner, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("Empty or `None` reference sentence found.")
+
+    monkeypatch.setattr(sacrebleu.metrics.BLEU, "corpus_score", refuse)
+    result = evaluate(runner, str(files["hyp"]), "-r", str(files["ref"]))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --ref: sacrebleu cannot score these files: "
+        "Empty or `None` reference sentence found.\n"
+    )

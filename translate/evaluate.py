@@ -301,7 +301,14 @@ def check_installed(metrics: Sequence[str]) -> None:
 
 
 def _missing(what: str, package: str, extra: str) -> str:
-    return f"{what} needs the {package} package: pip install 'vi2en[{extra}]'"
+    message = f"{what} needs the {package} package: pip install 'vi2en[{extra}]'"
+    if extra == "comet":
+        # No unbabel-comet release allows transformers 5 yet: pip then refuses the extra.
+        message += (
+            " (if pip finds no unbabel-comet that allows transformers 5, score COMET in an "
+            "environment of its own: comet-score -s SRC -t HYP -r REF)"
+        )
+    return message
 
 
 def compute_scores(
@@ -343,7 +350,11 @@ def _sacrebleu_score(
     except ImportError as exc:
         raise ModelLoadError(_missing("vi2en evaluate", "sacrebleu", "eval")) from exc
     scorer = getattr(sacrebleu_metrics, str(METRICS[metric]))()
-    result = scorer.corpus_score(list(hypotheses), [list(r) for r in references])
+    try:
+        result = scorer.corpus_score(list(hypotheses), [list(r) for r in references])
+    except (RuntimeError, ValueError, EOFError) as exc:
+        # sacrebleu checks its inputs with these (counts, empty references in old versions).
+        raise InputError("--ref", f"sacrebleu cannot score these files: {exc}") from exc
     return Score(
         metric,
         result.name,
