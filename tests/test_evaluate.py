@@ -349,8 +349,12 @@ ERRORS = [
         "unknown metric 'meteor'; choose one of: bleu, chrf, comet, ter",
     ),
     (["-r", "{ref}"], 2, "give HYP (a file of hypotheses or a vi2en OUTDIR), or --src SRC.vi"),
-    (["{hyp}", "-r", "{ref}", "--model", "x"], 2, "--model apply to translating --src without HYP"),
-    (["{hyp}", "-r", "{ref}", "-o", "{hyp}.out"], 2, "--output apply to translating --src"),
+    (
+        ["{hyp}", "-r", "{ref}", "--model", "x"],
+        2,
+        "--model: only for translating --src without HYP",
+    ),
+    (["{hyp}", "-r", "{ref}", "-o", "{hyp}.out"], 2, "--output: only for translating --src"),
     (
         ["{hyp}", "-r", "{ref}", "--metrics", "comet"],
         2,

@@ -1039,8 +1039,8 @@ def evaluate(
             given.insert(0, "--output")
         if given:
             raise click.UsageError(
-                f"{', '.join(given)} apply to translating --src without HYP; HYP is scored "
-                "as it is (drop HYP to translate SRC)"
+                f"{', '.join(given)}: only for translating --src without HYP; HYP is "
+                "scored as it is (drop HYP to translate SRC)"
             )
     if "comet" in chosen:
         if len(references) > 1:
