@@ -446,6 +446,96 @@ class _ProgressBar:
             self.bar = None
 
 
+def translation_options(func: F) -> F:
+    """The model, backend, batching, decoding and memory options of ``translate``.
+
+    Shared by ``translate`` and ``evaluate --src``, in this order in ``--help``;
+    :func:`_pipeline_config` reads them.
+    """
+    options: list[Callable[[F], F]] = [
+        model_option,
+        click.option(
+            "--backend",
+            type=_LiveChoice(BACKENDS),
+            default="auto",
+            show_default=True,
+            help="auto: ctranslate2 when installed, else transformers.",
+        ),
+        click.option(
+            "--device",
+            type=click.Choice(["auto", "cpu", "cuda"]),
+            default="auto",
+            show_default=True,
+            help="auto picks CUDA when present.",
+        ),
+        click.option(
+            "--compute-type",
+            type=click.Choice(COMPUTE_TYPES),
+            default="auto",
+            show_default=True,
+            help="CTranslate2 precision (auto: int8 on CPU, float16 on GPU).",
+        ),
+        threads_option,
+        click.option(
+            "-b",
+            "--batch-size",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Sentences per batch at most [default: the backend's].",
+        ),
+        click.option(
+            "--max-batch-tokens",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Token budget of a batch, padding included [default: the backend's].",
+        ),
+        beams_option(),
+        click.option(
+            "--max-length",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Most target tokens per sentence [default: the model's].",
+        ),
+        click.option(
+            "--max-length-ratio",
+            type=click.FloatRange(min=0, min_open=True),
+            default=3.0,
+            show_default=True,
+            help="Cap target length at RATIO × source tokens + 10, against runaway output.",
+        ),
+        click.option(
+            "--min-length",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Fewest target tokens per sentence.",
+        ),
+        click.option(
+            "--window-sentences",
+            type=click.IntRange(min=1),
+            default=4096,
+            show_default=True,
+            help="Sentences translated together (sorted by length across documents); bounds memory.",
+        ),
+        click.option(
+            "--redecode-loops",
+            is_flag=True,
+            help="Re-decode outputs caught in a repeated n-gram loop (no_repeat_ngram_size=3).",
+        ),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="VI2EN_CACHE",
+            default=None,
+            help="Translation memory file [env VI2EN_CACHE; default: CACHE_DIR/memory.sqlite].",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not use the translation memory."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option(
@@ -463,83 +553,7 @@ class _ProgressBar:
     show_default=True,
     help=f"Output formats, comma-separated or repeated: {', '.join(FORMATS)}.",
 )
-@model_option
-@click.option(
-    "--backend",
-    type=_LiveChoice(BACKENDS),
-    default="auto",
-    show_default=True,
-    help="auto: ctranslate2 when installed, else transformers.",
-)
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cpu", "cuda"]),
-    default="auto",
-    show_default=True,
-    help="auto picks CUDA when present.",
-)
-@click.option(
-    "--compute-type",
-    type=click.Choice(COMPUTE_TYPES),
-    default="auto",
-    show_default=True,
-    help="CTranslate2 precision (auto: int8 on CPU, float16 on GPU).",
-)
-@threads_option
-@click.option(
-    "-b",
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Sentences per batch at most [default: the backend's].",
-)
-@click.option(
-    "--max-batch-tokens",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Token budget of a batch, padding included [default: the backend's].",
-)
-@beams_option()
-@click.option(
-    "--max-length",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Most target tokens per sentence [default: the model's].",
-)
-@click.option(
-    "--max-length-ratio",
-    type=click.FloatRange(min=0, min_open=True),
-    default=3.0,
-    show_default=True,
-    help="Cap target length at RATIO × source tokens + 10, against runaway output.",
-)
-@click.option(
-    "--min-length",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Fewest target tokens per sentence.",
-)
-@click.option(
-    "--window-sentences",
-    type=click.IntRange(min=1),
-    default=4096,
-    show_default=True,
-    help="Sentences translated together (sorted by length across documents); bounds memory.",
-)
-@click.option(
-    "--redecode-loops",
-    is_flag=True,
-    help="Re-decode outputs caught in a repeated n-gram loop (no_repeat_ngram_size=3).",
-)
-@click.option(
-    "--cache",
-    "cache_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="VI2EN_CACHE",
-    default=None,
-    help="Translation memory file [env VI2EN_CACHE; default: CACHE_DIR/memory.sqlite].",
-)
-@click.option("--no-cache", is_flag=True, help="Do not use the translation memory.")
+@translation_options
 @click.option(
     "--restart", is_flag=True, help="Discard an interrupted run in OUTPUT instead of resuming it."
 )
@@ -580,9 +594,14 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         stop.restore()
 
 
-def _pipeline_config(kwargs: dict[str, Any]) -> PipelineConfig:
-    """The options of ``translate`` as a :class:`~translate.PipelineConfig`."""
+def _pipeline_config(kwargs: dict[str, Any], *, documents: bool = True) -> PipelineConfig:
+    """The options of ``translate`` as a :class:`~translate.PipelineConfig`.
+
+    ``documents=False`` for a command without the reader and segmenter options
+    (``evaluate --src`` translates lines as they are): their defaults.
+    """
     from translate.config import PipelineConfig
+    from translate.readers import ReadOptions
 
     memory = None
     if not kwargs["no_cache"]:
@@ -605,8 +624,8 @@ def _pipeline_config(kwargs: dict[str, Any]) -> PipelineConfig:
         max_batch_tokens=kwargs["max_batch_tokens"],
         max_batch_size=kwargs["batch_size"],
         window_sentences=kwargs["window_sentences"],
-        abbreviations=tuple(_abbreviations(kwargs)),
-        reader=_read_options(kwargs),
+        abbreviations=tuple(_abbreviations(kwargs)) if documents else (),
+        reader=_read_options(kwargs) if documents else ReadOptions(),
         memory=memory,
     )
 
@@ -966,3 +985,224 @@ def _has_cuda() -> bool:
     except ImportError:
         return False
     return bool(ctranslate2.get_cuda_device_count() > 0)
+
+
+@main.command()
+@click.argument(
+    "hypotheses",
+    metavar="[HYP]",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
+)
+@click.option(
+    "-r",
+    "--ref",
+    "references",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Reference translations, one segment per line (repeatable: several references).",
+)
+@click.option(
+    "--src",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Vietnamese source, one segment per line: translated (each line as one sentence) "
+    "and scored when no HYP is given; with HYP, the source COMET reads.",
+)
+@click.option(
+    "--metrics",
+    multiple=True,
+    default=("bleu,chrf,ter",),
+    show_default=True,
+    help="Metrics, comma-separated or repeated: bleu, chrf, ter, comet (needs vi2en[comet]).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every score.")
+@click.option(
+    "-w",
+    "--width",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Decimals of the scores [default: 1, as sacrebleu; COMET 4].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --src: also write the translations to FILE, one per line.",
+)
+@click.option(
+    "--comet-model",
+    default=None,
+    metavar="NAME",
+    help="COMET model: hub id or checkpoint [default: Unbabel/wmt22-comet-da].",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="ENC",
+    callback=_check_encoding,
+    help="Encoding of the text files (default: UTF-8, BOM detected).",
+)
+@translation_options
+@verbosity_options
+@click.pass_context
+def evaluate(
+    ctx: click.Context,
+    hypotheses: Path | None,
+    references: tuple[Path, ...],
+    source: Path | None,
+    metrics: tuple[str, ...],
+    as_json: bool,
+    width: int | None,
+    output: Path | None,
+    comet_model: str | None,
+    **kwargs: Any,
+) -> None:
+    """Score HYP against references with sacrebleu (BLEU, chrF, TER), or translate --src first.
+
+    HYP is a text file (one segment per line), a vi2en OUTDIR or its
+    corpus.jsonl (the targets, in corpus order). The scores and their
+    signatures are sacrebleu's: the numbers equal `sacrebleu REF -i HYP -m bleu
+    chrf ter` on the same files. With --src and no HYP, each line of SRC is
+    translated as one sentence, with the options of `vi2en translate`, then
+    scored.
+    """
+    _setup_logging(kwargs["verbose"], kwargs["quiet"])
+    from translate import evaluate as scoring
+
+    try:
+        chosen = scoring.parse_metrics(metrics)
+    except UnknownNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--metrics'") from exc
+    if hypotheses is None and source is None:
+        raise click.UsageError(
+            "give HYP (a file of hypotheses or a vi2en OUTDIR), or --src SRC.vi to translate"
+        )
+    if hypotheses is not None:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in _TRANSLATION_PARAMETERS
+            if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+        ]
+        if output is not None:
+            given.insert(0, "--output")
+        if given:
+            raise click.UsageError(
+                f"{', '.join(given)}: only for translating --src without HYP; HYP is "
+                "scored as it is (drop HYP to translate SRC)"
+            )
+    if "comet" in chosen:
+        if len(references) > 1:
+            raise click.UsageError("COMET scores against one reference: pass a single --ref")
+        has_source = hypotheses is not None and (
+            hypotheses.is_dir() or hypotheses.suffix == ".jsonl"
+        )
+        if source is None and not has_source:
+            raise click.UsageError(
+                "COMET reads the source sentences: pass --src SRC.vi (one line per "
+                "hypothesis), or a vi2en OUTDIR or corpus.jsonl as HYP"
+            )
+    stop = _StopFlag()
+    stop.install()
+    try:
+        with _errors_as_click():
+            scoring.check_installed(chosen)
+            encoding = kwargs["encoding"]
+            refs = {path: scoring.read_segments(path, encoding) for path in references}
+            given_source = (
+                {} if source is None else {source: scoring.read_segments(source, encoding)}
+            )
+            sources = next(iter(given_source.values()), None)
+            translation: dict[str, Any] | None = None
+            if hypotheses is not None:
+                hyps = scoring.read_hypotheses(hypotheses, encoding)
+                if sources is not None:
+                    scoring.check_line_counts(given_source, len(hyps.segments), hyps.path)
+                    hyps = scoring.Hypotheses(hyps.segments, sources, hyps.path, hyps.manifest)
+                if hyps.manifest is not None:
+                    translation = {
+                        key: hyps.manifest.get(key) for key in ("model", "settings", "vi2en")
+                    }
+            else:
+                assert source is not None and sources is not None
+                scoring.check_line_counts(refs, len(sources), source)
+                hyps, translation = _translate_source(source, sources, output, stop, kwargs)
+            scoring.check_line_counts(refs, len(hyps.segments), hyps.path)
+            scores = scoring.compute_scores(
+                chosen,
+                hyps.segments,
+                list(refs.values()),
+                sources=hyps.sources,
+                comet_model=comet_model or scoring.COMET_MODEL,
+            )
+    except Interrupted as exc:
+        stop.announce_stopped(exc.signal_number)
+        sys.exit(EXIT_SIGINT if exc.signal_number == signal.SIGINT else EXIT_SIGTERM)
+    finally:
+        stop.restore()
+    if as_json:
+        record = {
+            "hypotheses": None if hypotheses is None and output is None else str(hyps.path),
+            "source": None if source is None else str(source),
+            "references": [str(path) for path in references],
+            "segments": len(hyps.segments),
+            "scores": [score.as_dict(width) for score in scores],
+            "translation": translation,
+        }
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        for score in scores:
+            click.echo(score.format(width))
+
+
+# The options of `translation_options`, which only translating --src uses.
+_TRANSLATION_PARAMETERS = (
+    "model",
+    "backend",
+    "device",
+    "compute_type",
+    "threads",
+    "batch_size",
+    "max_batch_tokens",
+    "beams",
+    "max_length",
+    "max_length_ratio",
+    "min_length",
+    "window_sentences",
+    "redecode_loops",
+    "cache_path",
+    "no_cache",
+)
+
+
+def _translate_source(
+    source: Path,
+    lines: list[str],
+    output: Path | None,
+    stop: _StopFlag,
+    kwargs: dict[str, Any],
+) -> tuple[Any, dict[str, Any]]:
+    """Translate each line of ``source`` as one sentence; write them to ``output`` if given."""
+    from translate import evaluate as scoring
+    from translate.fileio import atomic_write
+    from translate.pipeline import build_pipeline
+
+    pipeline = build_pipeline(_pipeline_config(kwargs, documents=False))
+    pipeline.check_stop = stop.check
+    started = time.time()
+    translations = scoring.translate_lines(pipeline, lines, kwargs["window_sentences"])
+    if output is not None:
+        with atomic_write(output) as out:
+            out.write("".join(f"{line}\n" for line in translations))
+    model = pipeline.describe()
+    if not kwargs["quiet"]:
+        click.echo(
+            f"vi2en: translated {_plural(len(lines), 'line')} of {source} with {model['name']} "
+            f"({model['backend']}) in {time.time() - started:.1f}s"
+            + (f" → {output}" if output is not None else ""),
+            err=True,
+        )
+        _echo_warnings(pipeline.stats)
+    translation = {"model": model, "settings": pipeline.settings()}
+    return scoring.Hypotheses(translations, lines, output or source), translation
