@@ -249,7 +249,6 @@ def _random_nllb(out: Path, vocab_size: int, shape: dict[str, Any], seed: int) -
 
 def _random_m2m100(out: Path, vocab_size: int, shape: dict[str, Any], seed: int) -> None:
     import sentencepiece
-    from transformers import M2M100Tokenizer
 
     spm_model = train_spm()
     processor = sentencepiece.SentencePieceProcessor(model_proto=spm_model)
