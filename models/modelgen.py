@@ -414,3 +414,77 @@ def _greedy_trace(model: Any, source: Any, steps: int, channel: int) -> tuple[An
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- the other families: the shapes of each one's smallest checkpoint ---------------------
+#
+# ``vi2en bench --random-model FAMILY`` builds a random model with these shapes (the
+# builders are in ``build_family_models.py``). The keys are the family's transformers
+# config arguments. The hub could not be reached when these were written: the values are
+# the published config.json values as remembered, each checked against the parameter count
+# and weights size in ``translate/catalog.py`` (float32: 4 bytes a parameter).
+FAMILY_ARCHITECTURES: dict[str, dict[str, Any]] = {
+    # facebook/nllb-200-distilled-600M config.json (from memory): 256 206 tokens (the
+    # SentencePiece vocabulary, 202 FLORES-200 codes, <mask>), 12 + 12 layers of width
+    # 1024, 16 heads, ReLU feed-forward 4096, 1024 positions. 615 M parameters with the
+    # tied embeddings: the catalog's 600M, 2.46 GB.
+    "nllb": {
+        "vocab_size": 256206,
+        "d_model": 1024,
+        "encoder_layers": 12,
+        "decoder_layers": 12,
+        "encoder_attention_heads": 16,
+        "decoder_attention_heads": 16,
+        "encoder_ffn_dim": 4096,
+        "decoder_ffn_dim": 4096,
+        "activation_function": "relu",
+        "max_position_embeddings": 1024,
+    },
+    # facebook/m2m100_418M config.json (from memory): the same layers as NLLB-600M with
+    # 128 112 tokens; 484 M parameters, the catalog's 1.94 GB ("418M" is the model card's
+    # count without the embeddings' share).
+    "m2m100": {
+        "vocab_size": 128112,
+        "d_model": 1024,
+        "encoder_layers": 12,
+        "decoder_layers": 12,
+        "encoder_attention_heads": 16,
+        "decoder_attention_heads": 16,
+        "encoder_ffn_dim": 4096,
+        "decoder_ffn_dim": 4096,
+        "activation_function": "relu",
+        "max_position_embeddings": 1024,
+    },
+    # vinai/vinai-translate-vi2en-v2: mBART-large (12 + 12 layers, width 1024, 16 heads,
+    # GELU feed-forward 4096, 1024 positions: the mBART config.json values, from memory).
+    # Its vocabulary is VinAI's trimmed mBART-25 SentencePiece: the size here is DERIVED,
+    # not read: what the catalog's 1.69 GB (≈420 M parameters) leaves for the embeddings.
+    "mbart": {
+        "vocab_size": 66000,
+        "d_model": 1024,
+        "encoder_layers": 12,
+        "decoder_layers": 12,
+        "encoder_attention_heads": 16,
+        "decoder_attention_heads": 16,
+        "encoder_ffn_dim": 4096,
+        "decoder_ffn_dim": 4096,
+        "activation_function": "gelu",
+        "max_position_embeddings": 1024,
+    },
+    # VietAI/envit5-translation: T5 v1.1-base (width 768, 12 + 12 layers, 12 heads of 64,
+    # gated-GELU feed-forward 2048, untied output layer; from memory) with ViT5's 50 048
+    # tokens (from memory): 275 M parameters, the catalog's ≈275M and 1.1 GB.
+    "t5": {
+        "vocab_size": 50048,
+        "d_model": 768,
+        "d_kv": 64,
+        "d_ff": 2048,
+        "num_layers": 12,
+        "num_decoder_layers": 12,
+        "num_heads": 12,
+        "feed_forward_proj": "gated-gelu",
+        "tie_word_embeddings": False,
+    },
+}
+RANDOM_FAMILIES = ("marian", *FAMILY_ARCHITECTURES)
+"""The families ``vi2en bench --random-model`` builds; ``marian`` is :data:`OPUS_MT_VI_EN`."""

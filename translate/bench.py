@@ -56,31 +56,64 @@ def sample_sentences() -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def build_random_model(target: Path, spm_dir: Path) -> Path:
-    """A random-weight model with opus-mt-vi-en's exact architecture, built in a subprocess.
+RANDOM_MODELS = {
+    "marian": "opus-mt-vi-en",
+    "nllb": "nllb-200-distilled-600M",
+    "m2m100": "m2m100_418M",
+    "mbart": "vinai-translate-vi2en-v2",
+    "t5": "envit5-translation",
+}
+"""``--random-model`` family → the checkpoint whose architecture its random model has
+(the shapes are ``models/modelgen.py``'s ``OPUS_MT_VI_EN`` and ``FAMILY_ARCHITECTURES``)."""
+RANDOM_FAMILIES = tuple(RANDOM_MODELS)
+RANDOM_SHAPES: dict[str, dict[str, Any]] = {}
+"""Family → config arguments that replace the real checkpoint's shapes (``vocab_size``
+included): a test hook, so that ``vi2en bench --random-model nllb`` can run on a tiny model.
+Marian ignores it (its tiny stand-in is ``models/tiny-vi-en`` itself)."""
 
-    In a subprocess so that this process stays small: the systems are forked
+
+def build_random_model(target: Path, spm_dir: Path, family: str = "marian") -> Path:
+    """A random-weight model with the architecture of ``family``'s checkpoint, built in a subprocess.
+
+    ``marian`` is opus-mt-vi-en's exact architecture, on the SentencePiece
+    models in ``spm_dir``; the other families (:data:`RANDOM_MODELS`) get the
+    shapes of their smallest checkpoint and a real tokenizer of their class,
+    trained on the checkout's ``tests/data`` (``spm_dir`` is unused). In a
+    subprocess so that this process stays small: the systems are forked
     from it, and a child's peak RSS counts what it inherited at the fork. The
-    builder is a developer's tool in the checkout's ``models/``, not in the package.
+    builders are a developer's tools in the checkout's ``models/``, not in the package.
 
     Raises:
         ModelLoadError: This ``translate`` is not in a vi2en checkout.
+        ValueError: ``family`` is not one of :data:`RANDOM_FAMILIES`.
     """
     from translate.errors import ModelLoadError
 
-    builder = Path(__file__).resolve().parents[1] / "models" / "modelgen.py"
+    if family not in RANDOM_MODELS:
+        raise ValueError(f"no random {family} model; one of {', '.join(RANDOM_FAMILIES)}")
+    models = Path(__file__).resolve().parents[1] / "models"
+    builder = models / ("modelgen.py" if family == "marian" else "build_family_models.py")
     if not builder.is_file():
         raise ModelLoadError(
             f"--random-model needs the model builder {builder}; run from a vi2en checkout"
         )
-    code = (
-        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
-        "from modelgen import OPUS_MT_VI_EN, build_random_marian; "
-        "build_random_marian(Path(sys.argv[1]), OPUS_MT_VI_EN, spm_dir=Path(sys.argv[2]))"
-    )
+    if family == "marian":
+        code = (
+            "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
+            "from modelgen import OPUS_MT_VI_EN, build_random_marian; "
+            "build_random_marian(Path(sys.argv[1]), OPUS_MT_VI_EN, spm_dir=Path(sys.argv[2]))"
+        )
+        arguments = [str(target), str(spm_dir), str(builder.parent)]
+    else:
+        code = (
+            "import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]); "
+            "from build_family_models import build_random_family; "
+            "build_random_family(Path(sys.argv[1]), sys.argv[2], shape=json.loads(sys.argv[4]))"
+        )
+        shape = RANDOM_SHAPES.get(family)
+        arguments = [str(target), family, str(builder.parent), json.dumps(shape)]
     env = {**os.environ, "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
-    command = [sys.executable, "-c", code, str(target), str(spm_dir), str(builder.parent)]
-    subprocess.run(command, check=True, env=env)
+    subprocess.run([sys.executable, "-c", code, *arguments], check=True, env=env)
     return target
 
 

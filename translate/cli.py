@@ -27,6 +27,7 @@ import click
 
 from translate._dist import installation
 from translate.backends import BACKENDS, COMPUTE_TYPES, BackendSettings, DecodingOptions
+from translate.bench import RANDOM_FAMILIES
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
@@ -889,9 +890,12 @@ def models_info(name: str | None) -> None:
 @main.command()
 @click.option(
     "--random-model",
-    is_flag=True,
-    help="Build a random-weight model with opus-mt-vi-en's exact architecture "
-    "(no download; --model is ignored).",
+    type=click.Choice(RANDOM_FAMILIES),
+    is_flag=False,
+    flag_value="marian",
+    default=None,
+    help="Build a random-weight model with the architecture of the family's smallest "
+    "checkpoint (alone: marian, opus-mt-vi-en's; no download; --model is ignored).",
 )
 @model_option
 @click.option(
@@ -923,7 +927,7 @@ def models_info(name: str | None) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every row.")
 def bench(
-    random_model: bool,
+    random_model: str | None,
     model: str | None,
     input_file: Path | None,
     sentences: int | None,
@@ -951,11 +955,11 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="vi2en-bench-model-") as work, _errors_as_click():
         if random_model:
             tiny = Path(__file__).resolve().parents[1] / "models" / "tiny-vi-en"
-            if not (tiny / "source.spm").is_file():
+            if random_model == "marian" and not (tiny / "source.spm").is_file():
                 raise click.ClickException(
                     f"--random-model needs the SentencePiece files of {tiny}; run from a vi2en checkout"
                 )
-            model_dir = benchmark.build_random_model(Path(work) / "model", tiny)
+            model_dir = benchmark.build_random_model(Path(work) / "model", tiny, random_model)
             # Conversions of the throwaway model stay in the temporary directory.
             os.environ["VI2EN_CACHE_DIR"] = str(Path(work) / "cache")
         else:
@@ -968,7 +972,7 @@ def bench(
         )
         rows = benchmark.run_benchmark(config, texts, systems=chosen, fixed_length=fixed_length)
     settings = {
-        "model": "random opus-mt-vi-en architecture"
+        "model": f"random {benchmark.RANDOM_MODELS[random_model]} architecture"
         if random_model
         else str(model or default_model_name()),
         "sentences": len(texts),
