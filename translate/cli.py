@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import select
 import signal
 import sys
@@ -31,6 +30,7 @@ from translate.bench import RANDOM_FAMILIES
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
 from translate.readers import READERS
+from translate.text import LINE_SEPARATORS
 
 if TYPE_CHECKING:
     from translate.config import PipelineConfig
@@ -41,8 +41,6 @@ EXIT_SIGTERM = 143
 FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt")
 
 F = TypeVar("F", bound=Callable[..., Any])
-# Every character str.splitlines() breaks a line at.
-_LINE_SEPARATORS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 logger = logging.getLogger("translate")
 
 
@@ -778,7 +776,7 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
                     lines.append("")
                 previous = s.paragraph
                 # The input's text may hold line separators: one sentence stays one line.
-                text = _LINE_SEPARATORS.sub(" ", s.text)
+                text = LINE_SEPARATORS.sub(" ", s.text)
                 lines.append(
                     f"{s.paragraph}\t{s.index}\t{s.start}\t{s.end}\t{text}"
                     if output_format == "spans"

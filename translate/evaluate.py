@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 from translate.errors import InputError, ModelLoadError, UnknownNameError, Vi2enError
 from translate.layout import CORPUS_STEM, MANIFEST_FILE
 from translate.readers.decoding import decode, open_input
+from translate.text import LINE_SEPARATORS
 
 __all__ = [
     "COMET_MODEL",
@@ -51,8 +51,6 @@ COMET_MODEL = "Unbabel/wmt22-comet-da"
 METRICS: dict[str, str | None] = {"bleu": "BLEU", "chrf": "CHRF", "ter": "TER", "comet": None}
 #: The corpus formats whose read-back gives the targets, in order of preference.
 _CORPUS_FORMATS = ("jsonl", "tsv", "moses")
-# What str.splitlines() breaks at: a translation must stay one line of a hypothesis file.
-_LINE_SEPARATORS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,7 @@ def one_line(text: str) -> str:
     What :func:`read_segments` makes of a line, so that a translation scored at
     once and the same translation written and read back score the same.
     """
-    return unicodedata.normalize("NFC", _LINE_SEPARATORS.sub(" ", text)).rstrip()
+    return unicodedata.normalize("NFC", LINE_SEPARATORS.sub(" ", text)).rstrip()
 
 
 def read_segments(path: Path, encoding: str | None = None) -> list[str]:

@@ -33,6 +33,9 @@ SOFT_HYPHEN = "\u00ad"
 INVISIBLE = ZERO_WIDTH + SOFT_HYPHEN
 #: C0/C1 control characters other than whitespace: no place in news text either.
 CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
+#: Every character ``str.splitlines()`` breaks a line at: replaced where one text must stay
+#: one line (a sentence per line in ``vi2en segment``, a hypothesis file).
+LINE_SEPARATORS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _DROP = re.compile(f"[{re.escape(INVISIBLE + CONTROLS)}]")
 
 # Any whitespace that is not a single ordinary space: runs of spaces, tabs,
