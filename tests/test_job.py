@@ -175,7 +175,7 @@ def test_parts_hold_whole_segments(tmp_path: Path) -> None:
     }
     assert part_records(job) == direct
     segments = [s for records in direct.values() for s in records]
-    assert {"split_long", "hit_max_length"} <= {f for s in segments for f in s.flags}
+    assert {"split_long", "hit_max_length"} <= {f.check for s in segments for f in s.flags}
     assert {s.origin for s in segments} == {"mt", "copy"}
     assert any(s.score is not None for s in segments)
 

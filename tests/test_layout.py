@@ -107,6 +107,8 @@ _LAYERS = {
         "translate.memory",
         "translate.models",
         "translate.writers",
+        "translate.qa",
+        "translate.align",
     ),
     "base": (
         "translate.records",

@@ -21,6 +21,7 @@ from translate.records import (
     AlignedSegment,
     Document,
     DocumentFailure,
+    Flag,
     Sentence,
     TranslatedDocument,
     Translation,
@@ -52,7 +53,7 @@ segments = st.builds(
     target_ids=st.lists(st.integers(0, 10**6), max_size=4).map(tuple),
     origin=st.sampled_from(ORIGINS),
     score=st.none() | st.floats(allow_nan=False),
-    flags=st.lists(st.text(), max_size=3).map(tuple),
+    flags=st.lists(st.builds(Flag, st.text(), st.text()), max_size=3).map(tuple),
 )
 
 
@@ -63,9 +64,10 @@ def test_a_segment_round_trips_through_json(segment: AlignedSegment) -> None:
 
 
 def test_to_dict_holds_every_field_in_field_order() -> None:
-    segment = AlignedSegment("d", 0, 0, "a", "b", 0, 1, flags=("loop",), score=-0.5)
+    segment = AlignedSegment("d", 0, 0, "a", "b", 0, 1, flags=(Flag("loop", "x x x"),), score=-0.5)
     assert list(segment.to_dict()) == [f.name for f in dataclasses.fields(AlignedSegment)]
-    assert segment.to_dict()["flags"] == ["loop"]  # JSON values: lists, not tuples
+    # JSON values: lists, not tuples
+    assert segment.to_dict()["flags"] == [{"check": "loop", "reason": "x x x"}]
 
 
 def test_a_record_of_0_2_is_a_one_to_one_machine_translation() -> None:
@@ -89,6 +91,8 @@ def test_an_integer_score_is_read_as_a_float() -> None:
         ({"start": 1.0}, TypeError, "'start' has the wrong type"),
         ({"flags": "loop"}, TypeError, "'flags' has the wrong type"),  # a string, not a list
         ({"flags": [1]}, TypeError, "'flags' has the wrong type"),
+        ({"flags": [{"check": 1}]}, TypeError, "a flag is"),
+        ({"flags": [{"check": "x", "why": "y"}]}, TypeError, "a flag is"),
         ({"target_ids": [0, "1"]}, TypeError, "'target_ids' has the wrong type"),
         ({"score": "0.5"}, TypeError, "'score' has the wrong type"),
         ({"source_count": None}, TypeError, "'source_count' has the wrong type"),
@@ -106,6 +110,8 @@ def test_an_integer_score_is_read_as_a_float() -> None:
         "start-float",
         "flags-str",
         "flags-int",
+        "flag-check-int",
+        "flag-unknown-key",
         "target-ids-str",
         "score-str",
         "source-count-null",
@@ -295,7 +301,7 @@ def test_align_makes_one_to_one_segments_that_keep_each_translation() -> None:
         (s.paragraph, s.index, s.text, s.start, s.end) for s in SENTENCES
     ]
     assert [(p.target, p.origin, p.flags, p.score) for p in result.pairs] == [
-        (t.text, t.origin, t.flags, t.score) for t in translations
+        (t.text, t.origin, tuple(Flag(f) for f in t.flags), t.score) for t in translations
     ]
     assert all(p.one_to_one and p.target_ids == () for p in result.pairs)
     assert result.translated_paragraphs() == ["One. Two. 3.", "Four. Five."]
@@ -319,7 +325,7 @@ def test_the_pipelines_segments_carry_origin_flags_and_score(tmp_path: Path) -> 
     )
     [result] = Pipeline(translator).translate_documents([document])
     assert isinstance(result, TranslatedDocument)
-    assert [(p.source, p.origin, p.flags) for p in result.pairs] == [
+    assert [(p.source, p.origin, tuple(f.check for f in p.flags)) for p in result.pairs] == [
         ("Đã có.", "memory", ()),
         ("Một hai ba bốn năm sáu, bảy tám chín mười.", "mt", ("split_long", "hit_max_length")),
         ("2024", "copy", ()),
@@ -335,7 +341,7 @@ def test_segments_keep_their_flags_when_documents_are_retried_one_by_one() -> No
     documents = [read_text("Câu hỏng.", "bad"), read_text("Một hai ba bốn. Năm.", "good")]
     failure, good = Pipeline(translator).translate_documents(documents)
     assert isinstance(failure, DocumentFailure) and isinstance(good, TranslatedDocument)
-    assert [(p.target, p.flags) for p in good.pairs] == [
+    assert [(p.target, tuple(f.check for f in p.flags)) for p in good.pairs] == [
         ("EN: MỘT HAI", ("hit_max_length",)),
         ("EN: NĂM.", ()),
     ]

@@ -24,6 +24,7 @@ from translate.records import (
     AlignedSegment,
     Document,
     DocumentFailure,
+    Flag,
     Pair,
     Sentence,
     TranslatedDocument,
@@ -64,7 +65,7 @@ def align(
             s.end,
             origin=t.origin,
             score=t.score,
-            flags=t.flags,
+            flags=tuple(Flag(name) for name in t.flags),
         )
         for s, t in zip(sentences, translations, strict=True)
     ]

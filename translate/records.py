@@ -110,6 +110,45 @@ FLAGS = ("split_long", "hit_max_length", "redecoded", "loop")
 
 
 @dataclass(frozen=True, slots=True)
+class Flag:
+    """One reason to distrust a segment: the check that raised it, and why.
+
+    Attributes:
+        check: The check's name (a QA check such as ``numbers``, or a
+            translator flag of :data:`FLAGS`).
+        reason: A short reason for a person (``number 10.000 → 1,000``);
+            may be empty.
+    """
+
+    check: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"check": ..., "reason": ...}``."""
+        return {"check": self.check, "reason": self.reason}
+
+    @classmethod
+    def from_value(cls, value: object) -> Flag:
+        """The flag a JSON value holds: ``{"check", "reason"}``, or a bare check name (0.3 parts).
+
+        Raises:
+            TypeError: The value is neither.
+        """
+        if isinstance(value, Flag):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        if (
+            isinstance(value, Mapping)
+            and set(value) <= {"check", "reason"}
+            and isinstance(value.get("check"), str)
+            and isinstance(value.get("reason", ""), str)
+        ):
+            return cls(value["check"], value.get("reason", ""))
+        raise TypeError(f"a flag is {{'check': ..., 'reason': ...}}, not {value!r:.60}")
+
+
+@dataclass(frozen=True, slots=True)
 class Translation:
     """The translator's result for one sentence: the text and how it came about.
 
@@ -159,8 +198,8 @@ class AlignedSegment:
         origin: How the target was produced, one of :data:`ORIGINS`.
         score: A confidence where the producer gives one (the model's
             log-probability, the aligner's link score).
-        flags: What looks wrong with the target (``loop``, ``split_long``,
-            ``hit_max_length``, ...; see :data:`FLAGS`).
+        flags: What looks wrong with the target, each :class:`Flag` with its
+            check and reason.
     """
 
     doc_id: str
@@ -174,7 +213,7 @@ class AlignedSegment:
     target_ids: tuple[int, ...] = ()
     origin: str = "mt"
     score: float | None = None
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
 
     @property
     def one_to_one(self) -> bool:
@@ -190,6 +229,7 @@ class AlignedSegment:
         for name in _FIELD_CHECKS:
             value = getattr(self, name)
             data[name] = list(value) if isinstance(value, tuple) else value
+        data["flags"] = [flag.to_dict() for flag in self.flags]
         return data
 
     @classmethod
@@ -217,6 +257,8 @@ class AlignedSegment:
             if not _FIELD_CHECKS[item.name](value):
                 raise TypeError(f"segment field {item.name!r} has the wrong type ({value!r:.40})")
             values[item.name] = tuple(value) if isinstance(value, list) else value
+        if "flags" in values:
+            values["flags"] = tuple(Flag.from_value(flag) for flag in values["flags"])
         if "score" in values and values["score"] is not None:
             values["score"] = float(values["score"])
         numbers = [values[n] for n in ("paragraph", "sentence", "start", "end")]
@@ -249,7 +291,9 @@ _FIELD_CHECKS: dict[str, Callable[[object], bool]] = {
     "target_ids": lambda v: isinstance(v, list | tuple) and all(_count(i) for i in v),
     "origin": _text,
     "score": lambda v: v is None or _count(v) or isinstance(v, float),
-    "flags": lambda v: isinstance(v, list | tuple) and all(_text(f) for f in v),
+    "flags": lambda v: (
+        isinstance(v, list | tuple) and all(isinstance(f, str | Mapping | Flag) for f in v)
+    ),
 }
 
 
