@@ -55,7 +55,14 @@ def commands(help_text: str) -> list[str]:
 def test_help_lists_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    assert commands(result.output) == ["bench", "evaluate", "models", "segment", "translate"]
+    assert commands(result.output) == [
+        "bench",
+        "evaluate",
+        "models",
+        "review",
+        "segment",
+        "translate",
+    ]
     # The segmentation benchmark is tests/benchmarks/segment.py, not a subcommand.
     bench = runner.invoke(main, ["bench", "--help"])
     assert bench.exit_code == 0 and "Commands:" not in bench.output
@@ -253,7 +260,7 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
         (
             ["translate", "{article}", "-o", "out", "-f", "docx"],
             2,
-            "unknown format 'docx'; choose one of: jsonl, moses, tmx, tsv, txt",
+            "unknown format 'docx'; choose one of: jsonl, moses, review, tmx, tsv, txt",
         ),
         (["translate", "{article}", "--backend", "nope"], 2, "Invalid value for '--backend'"),
         (["translate", "{article}", "--model", "{tmp}/no-model"], 1, "no-model"),

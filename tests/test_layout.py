@@ -96,6 +96,7 @@ _LAYERS = {
         "translate.pipeline",
         "translate.config",
         "translate.job",
+        "translate.review",
         "translate.bench",
         "translate.evaluate",
     ),

@@ -14,7 +14,7 @@ from tests.conftest import TINY_MODEL
 from tests.test_job import CORPUS, doc, make_job
 from translate.errors import ConfigMismatchError, InputOverwriteError, OutputDirLockedError
 from translate.job import MANIFEST_FILE, OutputDirLock, _part_name
-from translate.layout import CORPUS_SUFFIXES
+from translate.layout import CORPUS_SUFFIXES, FORMAT_FILES
 from translate.writers import WRITERS, RunInfo, open_writers
 
 ARTICLE = "Hà Nội là thủ đô của Việt Nam.\nGiá vàng hôm nay tăng.\n"
@@ -43,7 +43,7 @@ def test_corpus_suffixes_are_the_files_the_writers_open(tmp_path: Path) -> None:
             "corpus" + s for s in CORPUS_SUFFIXES[name]
         )
         writer.discard()
-    assert set(CORPUS_SUFFIXES) | {"txt"} == set(WRITERS)
+    assert set(CORPUS_SUFFIXES) | {"txt"} | set(FORMAT_FILES) == set(WRITERS)
 
 
 @pytest.mark.slow

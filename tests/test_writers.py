@@ -181,6 +181,7 @@ PUBLISHED = [
     "txt/tin/kinh-te.txt",
     "txt/tin/the-thao.txt",
     "txt/van-hoa.txt",
+    "review.html",
 ]
 
 
@@ -613,8 +614,10 @@ def test_origin_score_and_flags_are_not_written(tmp_path: Path) -> None:
         )
         for document in CORPUS
     ]
-    write_corpus(tmp_path / "plain", ALL_FORMATS)
-    write_corpus(tmp_path / "marked", ALL_FORMATS, documents=marked)
+    # The review page shows them (tests/test_review.py).
+    formats = [name for name in ALL_FORMATS if name != "review"]
+    write_corpus(tmp_path / "plain", formats)
+    write_corpus(tmp_path / "marked", formats, documents=marked)
     names = listing(tmp_path / "plain")
     assert names == listing(tmp_path / "marked")
     for name in names:
@@ -708,6 +711,8 @@ def test_each_format_writes_the_files_the_layout_names(tmp_path: Path, name: str
     written = sorted(str(p.relative_to(tmp_path)) for p in paths)
     if name == "txt":
         assert written == [f"{layout.TXT_DIR}/d.txt"]
+    elif name in layout.FORMAT_FILES:
+        assert written == sorted(layout.FORMAT_FILES[name])
     else:
         assert written == sorted(layout.CORPUS_STEM + s for s in layout.CORPUS_SUFFIXES[name])
 
@@ -740,9 +745,12 @@ def test_parse_formats(values: list[str], formats: list[str]) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        (["xml"], "unknown format 'xml'; choose one of: jsonl, moses, tmx, tsv, txt"),
-        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, moses, tmx, tsv, txt"),
-        (["tsv;tmx"], "unknown format 'tsv;tmx'; choose one of: jsonl, moses, tmx, tsv, txt"),
+        (["xml"], "unknown format 'xml'; choose one of: jsonl, moses, review, tmx, tsv, txt"),
+        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, moses, review, tmx, tsv, txt"),
+        (
+            ["tsv;tmx"],
+            "unknown format 'tsv;tmx'; choose one of: jsonl, moses, review, tmx, tsv, txt",
+        ),
     ],
     ids=["unknown", "in-a-list", "wrong-separator"],
 )

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 EXIT_DOCUMENTS_FAILED = 3
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
-FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt")
+FORMATS = ("jsonl", "moses", "tmx", "tsv", "txt", "review")
 
 F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger("translate")
@@ -789,6 +789,33 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
                 first = False
     if failed:
         sys.exit(EXIT_DOCUMENTS_FAILED)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to FILE  [default: OUTDIR/review.html].",
+)
+def review(outdir: Path, output: Path | None) -> None:
+    """Build the review page of a finished `vi2en translate -o OUTDIR` run again.
+
+    One self-contained HTML file: each document's pairs side by side, flagged
+    pairs marked with their reasons, a filter by check, search, and j/k to go
+    from one flagged pair to the next. Read from the run's saved parts, or from
+    OUTDIR/corpus.jsonl.
+    """
+    from translate.review import rebuild_review
+
+    with _errors_as_click():
+        summary = rebuild_review(outdir, output)
+    click.echo(
+        f"vi2en: wrote {summary.path} ({_plural(summary.documents, 'document')}, "
+        f"{_plural(summary.pairs, 'pair')}, {summary.flagged} flagged; from {summary.source})",
+        err=True,
+    )
 
 
 @main.group()

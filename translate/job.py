@@ -669,3 +669,53 @@ def package_versions() -> dict[str, str | None]:
         except PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+# --- reading a finished run's parts (vi2en review) -------------------------------------
+
+
+def _check_part(path: Path) -> _PartInfo | None:
+    """The header of the part at ``path``, or None when it is damaged (every line checked)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            info = _part_info(json.loads(handle.readline()))
+            count = 0
+            for line in handle:
+                _part_segment(info.document.doc_id, line)
+                count += 1
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    # A part cut short at a line end still parses: its pair count tells.
+    return info if info.pairs == count else None
+
+
+def saved_documents(outdir: Path) -> list[tuple[DocumentInfo, int]]:
+    """The documents whose parts ``OUTDIR/.vi2en/parts`` holds whole, with their pair counts.
+
+    Damaged parts, and parts under another document's name, are left out. The
+    parts do not record the corpus order: the list is in ``doc_id`` order.
+    """
+    found = []
+    for path in (outdir / STATE_DIR / "parts").glob("*.jsonl"):
+        info = _check_part(path)
+        if info is not None and path.name == _part_name(info.document.doc_id):
+            found.append((info.document, info.pairs))
+    return sorted(found, key=lambda item: item[0].doc_id)
+
+
+def saved_segments(outdir: Path, doc_id: str) -> Iterator[Pair]:
+    """The segments of ``doc_id``'s part in ``OUTDIR/.vi2en/parts``, read one line at a time.
+
+    Raises:
+        OutputError: The part is missing or damaged.
+    """
+    path = outdir / STATE_DIR / "parts" / _part_name(doc_id)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            handle.readline()
+            for line in handle:
+                yield _part_segment(doc_id, line)
+    except (OSError, ValueError, TypeError) as exc:
+        raise OutputError(
+            f"{path} is damaged; run `vi2en translate` with the same arguments again"
+        ) from exc

@@ -24,11 +24,21 @@ CORPUS_SUFFIXES: dict[str, tuple[str, ...]] = {
     "tmx": (".tmx",),
     "tsv": (".tsv",),
 }
+#: The bilingual review page (format ``review``), named without the stem.
+REVIEW_FILE = "review.html"
+#: The files of each format that are not named after the stem.
+FORMAT_FILES: dict[str, tuple[str, ...]] = {"review": (REVIEW_FILE,)}
 
 
 def corpus_names(stem: str = CORPUS_STEM) -> list[str]:
-    """The corpus file names of every format, for ``stem``."""
-    return [stem + suffix for suffixes in CORPUS_SUFFIXES.values() for suffix in suffixes]
+    """The file names every format writes at the top of OUTDIR, for ``stem``.
+
+    The corpus files (``corpus.tsv``) and the files named without the stem
+    (:data:`FORMAT_FILES`: ``review.html``); a run removes those of the formats
+    it does not write, and no reader takes them as input.
+    """
+    named = [stem + suffix for suffixes in CORPUS_SUFFIXES.values() for suffix in suffixes]
+    return named + [name for names in FORMAT_FILES.values() for name in names]
 
 
 def output_names(stem: str = CORPUS_STEM) -> frozenset[str]:

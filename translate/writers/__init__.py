@@ -26,6 +26,9 @@ Formats (details in each module):
     tmx (:mod:`~translate.writers.tmx`): ``corpus.tmx``, TMX 1.4b.
     txt (:mod:`~translate.writers.txt`): ``txt/<output_path>.txt``, each
         translated article.
+    review (:mod:`~translate.writers.review`): ``review.html``, a
+        self-contained page with each document's pairs side by side and the
+        flagged pairs marked, for a person to review.
 
 Segments of machine translation (one source sentence, no target ids) are
 written exactly as in 0.1. Any other segment (the aligner's n:m links, see
@@ -47,6 +50,7 @@ from translate.writers.base import CorpusWriter, RunInfo, Writer
 from translate.writers.jsonl import JsonlWriter, read_jsonl, write_jsonl
 from translate.writers.manifest import write_manifest
 from translate.writers.moses import MosesWriter, read_moses, write_moses
+from translate.writers.review import ReviewWriter
 from translate.writers.tmx import TmxWriter, read_tmx, write_tmx
 from translate.writers.tsv import TsvWriter, read_tsv, write_tsv
 from translate.writers.txt import TxtWriter
@@ -56,6 +60,7 @@ __all__ = [
     "CorpusWriter",
     "JsonlWriter",
     "MosesWriter",
+    "ReviewWriter",
     "RunInfo",
     "TmxWriter",
     "TsvWriter",
@@ -77,7 +82,8 @@ __all__ = [
 
 #: Format name → writer class, in the order formats are listed.
 WRITERS: dict[str, type[Writer]] = {
-    writer.name: writer for writer in (JsonlWriter, MosesWriter, TmxWriter, TsvWriter, TxtWriter)
+    writer.name: writer
+    for writer in (JsonlWriter, MosesWriter, TmxWriter, TsvWriter, TxtWriter, ReviewWriter)
 }
 
 
