@@ -183,6 +183,8 @@
     }
     if (!view.length) frag.appendChild(el("p", "empty", pairs.length ? "No pair matches." : "No pairs."));
     byId("docs").replaceChildren(frag);
+    // The first rows at once: no blank page while the observer waits for the next frame.
+    for (var k = 0; k < view.length && k < CHUNK; k = chunkOf[k].to) fill(chunkOf[k]);
   }
 
   function rebuild() {
@@ -276,11 +278,16 @@
   function searchNow() {
     clearTimeout(pendingSearch);
     var value = searchBox.value.trim().normalize("NFC").toLowerCase();
-    if (value !== query) { query = value; rebuild(); }
+    if (value !== query) { query = value; rebuild(); window.scrollTo(0, 0); }
   }
 
   fillControls();
-  filterBox.addEventListener("change", function () { filter = filterBox.value; rebuild(); });
+  filterBox.addEventListener("change", function () {
+    filter = filterBox.value;
+    filterBox.blur();  // the keys go to the page again, not to the list
+    rebuild();
+    window.scrollTo(0, 0);
+  });
   searchBox.addEventListener("input", function () {
     clearTimeout(pendingSearch);
     pendingSearch = setTimeout(searchNow, 150);
