@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import TINY_MODEL
+from tests.conftest import ROOT, TINY_MODEL
 from tests.review_pages import (
     CLOSE,
     DOCUMENTS,
@@ -363,3 +366,26 @@ def test_a_folder_as_output_is_refused(tmp_path: Path) -> None:
     (tmp_path / "folder").mkdir()
     with pytest.raises(OutputError, match="it is a folder"):
         rebuild_review(out, tmp_path / "folder")
+
+
+@pytest.mark.slow
+def test_the_installed_command_rebuilds_the_page(tmp_path: Path) -> None:
+    out = translate(tmp_path, "review,jsonl")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "translate", "review", str(out), "-o", str(tmp_path / "p.html")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert (tmp_path / "p.html").read_bytes() == (out / layout.REVIEW_FILE).read_bytes()
+
+
+def test_review_help_names_the_default_page() -> None:
+    result = CliRunner().invoke(main, ["review", "--help"])
+    assert result.exit_code == 0
+    assert "Write the page to FILE  [default: OUTDIR/review.html]." in result.output
+    listing = CliRunner().invoke(main, ["--help"]).output
+    assert "  review     Build the review page of a finished `vi2en translate -o...\n" in listing
