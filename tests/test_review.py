@@ -388,4 +388,4 @@ def test_review_help_names_the_default_page() -> None:
     assert result.exit_code == 0
     assert "Write the page to FILE  [default: OUTDIR/review.html]." in result.output
     listing = CliRunner().invoke(main, ["--help"]).output
-    assert "  review     Build the review page of a finished `vi2en translate -o...\n" in listing
+    assert "  review     Rebuild OUTDIR/review.html from a finished run.\n" in listing

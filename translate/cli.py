@@ -800,9 +800,10 @@ def segment(inputs: tuple[str, ...], output_format: str | None, **kwargs: Any) -
     help="Write the page to FILE  [default: OUTDIR/review.html].",
 )
 def review(outdir: Path, output: Path | None) -> None:
-    """Build the review page of a finished `vi2en translate -o OUTDIR` run again.
+    """Rebuild OUTDIR/review.html from a finished run.
 
-    One self-contained HTML file: each document's pairs side by side, flagged
+    OUTDIR is the folder of a finished `vi2en translate -o OUTDIR` run. The
+    page is one self-contained HTML file: each document's pairs side by side, flagged
     pairs marked with their reasons, a filter by check, search, and j/k to go
     from one flagged pair to the next. Read from the run's saved parts, or from
     OUTDIR/corpus.jsonl.
