@@ -34,9 +34,9 @@ Segments of machine translation (one source sentence, no target ids) are
 written exactly as in 0.1. Any other segment (the aligner's n:m links, see
 :func:`~translate.writers.base.has_links`) also records its source count and
 target ids in JSONL, TMX and Moses; TSV and TXT hold only the texts. No
-format records a segment's origin, score or flags yet; read back, a segment
-has the defaults (and, from the formats that do not store it, the whole
-source text as its span).
+corpus format records a segment's origin, score or flags yet (the review page
+shows them); read back, a segment has the defaults (and, from the formats that
+do not store it, the whole source text as its span).
 """
 
 from __future__ import annotations
