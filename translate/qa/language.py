@@ -21,6 +21,7 @@ and the common Vietnamese acronyms (``UBND``, ``TP.HCM``) and exonyms
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from translate.qa.base import PairContext
 
@@ -52,9 +53,13 @@ _LATIN_TOKEN = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+
 # Vietnamese acronyms and exonyms that English spells out or writes differently.
 _VIETNAMESE_ABBREVIATIONS = frozenset(
     "UBND HĐND TP HCM TPHCM TP.HCM THPT THCS CSGT BHXH BHYT VN VND KCN DN TW GD NXB PGS TS ThS BS GS "
-    "CLB QL TT CP NĐ QĐ ĐH SN CA CAND QĐND TAND VKSND HLV ĐT HN KTX CTCP TNHH XHCN"
-    " Campuchia Ucraina Ukraina Italia Moskva Praha Roma Xiêm Anh".split()
+    "CLB QL TT CP NĐ QĐ ĐH SN CA CAND QĐND TAND VKSND HLV ĐT HN KTX CTCP TNHH XHCN CNTT KHCN KHKT"
+    " GTVT PTNT TTXVN TCN SCN CN ADN LHQ CHDCND NATO"
+    " Campuchia Ucraina Ukraina Italia Moskva Praha Roma Bungary".split()
 )
+# English writes "$45 million" for "45 triệu USD".
+_CURRENCIES = frozenset("USD EUR AUD GBP JPY CNY VND SGD CAD".split())
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _FINAL_PUNCT = ".,;:!?…\"'”’)»"
 
 
@@ -93,24 +98,33 @@ def _is_syllable(word: str) -> bool:
 
 
 def _must_copy(token: str) -> tuple[str, bool] | None:
-    """(what the target must contain, case-sensitively?) for one ASCII token of the source."""
+    """(what the target must contain, case-sensitively?) for one ASCII token of the source.
+
+    A name is asked for by its first half (at least 3 letters), ignoring case:
+    English makes adjectives and demonyms of names (Argentina → Argentine,
+    Afghanistan → Afghan, Scotland → Scottish, Alps → Alpine).
+    """
     if token in _VIETNAMESE_ABBREVIATIONS or token.split(".")[0] in _VIETNAMESE_ABBREVIATIONS:
         return None
+    if token in _CURRENCIES or _ROMAN.fullmatch(token):
+        return None  # "$" for USD; Roman numerals are the numbers check's
     has_digit = any(c.isdigit() for c in token)
     letters = [c for c in token if c.isalpha()]
     if has_digit:
         return (token, True) if len(letters) >= 1 and len(token) >= 3 else None
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return token, True  # an acronym
-    if not token[0].isupper() and not any(c.isupper() for c in token[1:]):
-        return None  # a lowercase word: a loanword ("video") English may say otherwise
     parts = re.split(r"[-.]", token)
     if all(_is_syllable(p) for p in parts):
-        return None
-    if len(token) < 3:
-        return None
-    # Case and a final letter may change: Argentina → Argentine, Canada → Canadian.
-    return (token[:-1] if len(token) >= 5 else token), False
+        return None  # Vietnamese without its marks ("Ha Noi", a headline's "XIN")
+    if len(letters) >= 3 and all(c.isupper() for c in letters):
+        return token, True  # an acronym (two letters, "EU", may be spelled out)
+    if len(token) < 3 or not any(c.isupper() for c in token) or len(letters) != len(token):
+        return None  # a lowercase loanword ("video") English may say otherwise
+    return token[: max(3, (len(token) + 1) // 2)], False
+
+
+def _fold(text: str) -> str:
+    """``text`` without combining marks: Słania's "Sámi" is the source's "Sami"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
@@ -118,13 +132,13 @@ def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
     reasons = []
     for match in _URL.finditer(source):
         found = match[0].rstrip(".,;:")
-        if found not in target:
+        if found.lower() not in target.lower():
             kind = "e-mail" if "@" in found and "://" not in found else "URL"
             reasons.append(f"{kind} {found} missing")
     if not any(c.isascii() and c.isalpha() for c in source):
         return reasons
     without_urls = _URL.sub(" ", source)
-    lowered = target.lower()
+    lowered = _fold(target).lower()
     seen: set[str] = set()
     for match in _LATIN_TOKEN.finditer(without_urls):
         token = match[0].rstrip(".")

@@ -14,8 +14,8 @@ multisets of values:
   (also 21).
 
 Written-out numbers (``ba người`` → ``three people``, ``hai`` ↔ ``2``), month and
-weekday names (``October 27``, ``thứ Hai`` ↔ ``Monday``), Roman numerals and
-numbers after ``thứ`` (an ordinal or a weekday) are *soft*: they match a number
+weekday names (``October 27``; ``thứ 2``/``thứ Hai`` ↔ ``Monday``) and Roman
+numerals (``thế kỷ XX`` ↔ ``20th century``) are *soft*: they match a number
 of the other side, but one left over is never reported, since a translation may
 write or drop them freely. A digit number left over is: ``missing number 27/10``
 (in the source only), ``extra number 5`` (in the target only), or ``number
@@ -58,8 +58,8 @@ _EN_SCALE = re.compile(
 _AMBIGUOUS_SCALES = {"m", "k", "b"}
 _VI_HOUR = re.compile(r"h\b|[ \u00a0]*giờ\b")
 _EN_PM = re.compile(r"[ \u00a0]*p\.?m\b", re.I)
-_VI_ORDINAL = re.compile(r"\bthứ[ \u00a0]*$", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
+_YEAR_AFTER = re.compile(r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)", re.I)
 _ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b")
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
@@ -136,7 +136,7 @@ _EN_UNITS.update(
     }
 )
 _EN_TENS = frozenset(word for word, value in _EN_UNITS.items() if value >= 20)
-# Plurals ("11 fours and 2 sixes", "in his 20s" → "twenties"), and "a year" for "1 năm".
+# Plurals ("11 fours and 2 sixes", "in his 20s" → "twenties"); "a mile" for "1 dặm".
 _EN_UNITS.update({f"{word[:-1]}ies" if word.endswith("y") else f"{word}es" if word.endswith("x")
                   else f"{word}s": value for word, value in list(_EN_UNITS.items())})
 _EN_UNITS.update({"a": 1, "an": 1, "once": 1, "twice": 2, "dozens": 12})
@@ -271,8 +271,7 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
             # 2016–17: the second year written short.
             first.add(float(previous[0][:2] + token))
         parts[0] = frozenset(first)
-        soft = vietnamese and bool(_VI_ORDINAL.search(text, max(0, match.start() - 6), match.start()))
-        numbers.append(Number(text[match.start() : end], tuple(parts), soft))
+        numbers.append(Number(text[match.start() : end], tuple(parts)))
         previous = match
     return numbers
 
@@ -320,9 +319,9 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
         word = match[0]
         lower = word.lower()
         is_number = lower in units or lower in multipliers or lower in big
-        if vietnamese and lower == "năm" and re.match(r"[ \u00a0]+\d", text[match.end() :]):
-            is_number = False  # "năm 2016": the year
-        joined = run and text[run_end : match.start()].strip(" -\u00a0") == ""
+        joined = bool(run) and text[run_end : match.start()].strip(" -\u00a0") == ""
+        if vietnamese and lower == "năm" and (joined or _YEAR_AFTER.match(text, match.end())):
+            is_number = False  # "ba năm" (three years), "năm 2016", "năm nay": the year
         if run and not (is_number and joined):
             numbers.extend(_soft(text[run_start:run_end], run, vietnamese))
             run = []

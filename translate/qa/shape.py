@@ -96,7 +96,18 @@ def check_loop(source: str, target: str, context: PairContext) -> list[str]:
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip().rstrip(_CLOSING).endswith(tuple(_FINAL))
+    text = text.rstrip().rstrip(_CLOSING)
+    if not text.endswith(tuple(_FINAL)):
+        return False
+    last = text.rsplit(None, 1)[-1]
+    return last not in _TITLES
+
+
+# Abbreviations that end in a full stop but never end a sentence.
+_TITLES = frozenset("Mr. Mrs. Ms. Dr. St. Prof. Gen. Sen. Rep. Gov. Lt. Col. Capt. Sgt. No. Mt. Jr. vs.".split())
+# A headline has no final punctuation: without that cue, only a target far
+# shorter than its source (below every human headline but a few) counts as cut.
+_HEADLINE_CUT = 0.6
 
 
 def check_truncated(source: str, target: str, context: PairContext) -> list[str]:
@@ -125,4 +136,7 @@ def check_truncated(source: str, target: str, context: PairContext) -> list[str]
         reasons.append("target ends mid-sentence: no final punctuation")
     elif last in _DANGLING:
         reasons.append(f"target ends mid-sentence: on '{words[-1]}'")
+    elif not _ends_sentence(source) and len(stripped) < _HEADLINE_CUT * source_length:
+        ratio = len(stripped) / source_length
+        reasons.append(f"target {ratio:.2f} times as long as the source: cut short")
     return reasons
