@@ -24,6 +24,7 @@ write or drop them freely. A digit number left over is: ``missing number 27/10``
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,8 @@ _AMBIGUOUS_SCALES = {"m", "k", "b"}
 _VI_HOUR = re.compile(r"h\b|[ \u00a0]*giờ\b")
 _EN_PM = re.compile(r"[ \u00a0]*p\.?m\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
+_DECADE = re.compile(r"(?:thập kỷ|thập kỉ|thập niên|những năm|năm)[ \u00a0]*$", re.I)
+_ARTICLE = re.compile(r"(?<![\w.,/:-])1 (?=[^\W\d_])")
 _YEAR_AFTER = re.compile(r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)", re.I)
 _ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b")
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
@@ -165,10 +168,11 @@ _MONTHS = {
 }
 # Vietnamese numbers the weekdays: thứ Hai (2) is Monday, thứ Bảy (7) Saturday.
 _WEEKDAYS = {
-    day: number
+    name: number
     for number, day in enumerate(
         ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"], start=2
     )
+    for name in (day, f"{day}s")
 }
 
 
@@ -271,14 +275,42 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
             # 2016–17: the second year written short.
             first.add(float(previous[0][:2] + token))
         parts[0] = frozenset(first)
-        numbers.append(Number(text[match.start() : end], tuple(parts)))
+        if len(parts) == 1 and end == match.end():
+            first = set(parts[0])
+            if vietnamese and re.fullmatch(r"1\d{3}|20\d\d", token):
+                first.add(float(token[2:]))  # 1971 as "'71"
+            if re.fullmatch(r"\d\d", token) and (
+                _DECADE.search(text, max(0, match.start() - 12), match.start())
+                if vietnamese
+                else re.search(r"['’] ?$", text[max(0, match.start() - 2) : match.start()])
+            ):
+                first |= {1900.0 + float(token), 2000.0 + float(token)}  # thập niên 80, '71
+            parts[0] = frozenset(first)
+        # Informal Vietnamese writes the article as a digit ("1 câu hỏi": a question).
+        soft = vietnamese and token == "1" and _is_article(text, match.start())
+        numbers.append(Number(text[match.start() : end], tuple(parts), soft))
         previous = match
     return numbers
+
+
+def _is_article(text: str, start: int) -> bool:
+    """Whether the digit 1 at ``start`` is informal Vietnamese's article ("1 câu hỏi": a question).
+
+    Not after a capitalised word inside a sentence: "Chương 1 nên" is chapter 1.
+    """
+    if _ARTICLE.match(text, start) is None:
+        return False
+    before = text[max(0, start - 40) : start].split()
+    if len(before) >= 2 and before[-1][:1].isupper():
+        return before[-2][-1:] in ".!?:\"“”"
+    return True
 
 
 def _word_values(words: list[str], units: dict[str, float], multipliers: dict[str, float],
                  big: dict[str, float], tens: frozenset[str]) -> list[float]:
     """The values of a run of number words: ``hai mươi lăm`` is 25, ``two first`` is 2 and 1.
+
+    A scale alone counts as one of it ("another billion years" for "1 tỉ năm").
 
     A unit after a unit starts a new number; a unit after a tens word
     (``twenty``, ``mười``/``mươi``), a multiplier or a scale adds to it.
@@ -295,13 +327,13 @@ def _word_values(words: list[str], units: dict[str, float], multipliers: dict[st
             seen, last = True, kind
         elif word in multipliers:
             current = (current or 1.0) * multipliers[word]
-            last = "multiplier"
+            seen, last = True, "multiplier"
         elif word in big:
             if current == 0 and total:
                 total *= big[word]
             else:
                 total += (current or 1.0) * big[word]
-            current, last = 0.0, "big"
+            current, seen, last = 0.0, True, "big"
     if seen:
         values.append(total + current)
     return values
@@ -409,6 +441,8 @@ def compare_numbers(source: str, target: str) -> tuple[list[str], list[str]]:
         return [], []
     sides = []
     for text, vietnamese in ((source, True), (target, False)):
+        if "&" in text:
+            text = html.unescape(text)  # "&#91;" is a bracket, not the number 91
         numbers = extract_numbers(text, vietnamese=vietnamese)
         hard = [(n, p) for n, number in enumerate(numbers) if not number.soft for p in number.parts]
         soft = [p for number in numbers if number.soft for p in number.parts]
