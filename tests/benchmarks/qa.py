@@ -53,7 +53,11 @@ def change_number(target: str, rng: random.Random) -> str | None:
     match = rng.choice(matches)
     if rng.random() < 0.5:
         before, after = target[: match.start()].rstrip(" "), target[match.end() :]
-        return f"{before} {after.lstrip(' ')}".strip() if before and after[:1] == " " else before + after
+        return (
+            f"{before} {after.lstrip(' ')}".strip()
+            if before and after[:1] == " "
+            else before + after
+        )
     positions = [i for i, c in enumerate(match[0]) if c.isdigit()]
     at = rng.choice(positions)
     digits = [d for d in "0123456789" if d != match[0][at] and not (d == "0" and at == 0)]
@@ -104,10 +108,14 @@ def measure(pairs: list[Pair], seed: int) -> dict[str, dict[str, float | int]]:
         damaged[name] = results
     table: dict[str, dict[str, float | int]] = {}
     for check in [*CHECKS, "any"]:
+
         def hit(flags: set[str], check: str = check) -> bool:
             return bool(flags) if check == "any" else check in flags
 
-        row: dict[str, float | int] = {"pairs": len(pairs), "fp": 100 * sum(map(hit, clean)) / len(pairs)}
+        row: dict[str, float | int] = {
+            "pairs": len(pairs),
+            "fp": 100 * sum(map(hit, clean)) / len(pairs),
+        }
         for name, results in damaged.items():
             row[name] = 100 * sum(map(hit, results)) / len(results) if results else float("nan")
             row[f"{name}_pairs"] = len(results)
@@ -140,7 +148,11 @@ def main() -> None:
     parser.add_argument("--flores", type=Path, default=SHARED / "mt" / "flores200")
     parser.add_argument("--ntrex", type=Path, default=SHARED / "parallel" / "ntrex128")
     parser.add_argument(
-        "--extra", action="append", default=[], metavar="NAME=VI,EN", help="another set: two line-aligned files"
+        "--extra",
+        action="append",
+        default=[],
+        metavar="NAME=VI,EN",
+        help="another set: two line-aligned files",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the tables as JSON")

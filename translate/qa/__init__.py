@@ -42,9 +42,15 @@ class Check:
 CHECKS: dict[str, Check] = {
     check.name: check
     for check in (
-        Check("numbers", "numbers missing, changed or extra (Vietnamese conventions read)", check_numbers),
+        Check(
+            "numbers",
+            "numbers missing, changed or extra (Vietnamese conventions read)",
+            check_numbers,
+        ),
         Check("untranslated", "the target is Vietnamese, or copies the source", check_untranslated),
-        Check("length_ratio", "target/source length outside the calibrated range", check_length_ratio),
+        Check(
+            "length_ratio", "target/source length outside the calibrated range", check_length_ratio
+        ),
         Check("loop", "repeated n-grams, or far longer than the source", check_loop),
         Check("truncated", "cut at the length cap, split, or ending mid-sentence", check_truncated),
         Check("verbatim", "URLs, e-mails, Latin-script names and codes not copied", check_verbatim),

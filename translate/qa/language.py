@@ -29,12 +29,26 @@ __all__ = ["check_untranslated", "check_verbatim", "vietnamese_share"]
 
 # Letters found in Vietnamese but not in the Western European names an English
 # text may carry (é, á, ó, ü, ñ are left out: José, Pérez).
-_VIETNAMESE_LETTERS = frozenset(
-    "ăâđêôơư"
-    "ằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữựàảạèẻẽẹìỉĩịòỏọùủũụỳýỷỹỵ"
-)
+_VIETNAMESE_LETTERS = frozenset("ăâđêôơưằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữựàảạèẻẽẹìỉĩịòỏọùủũụỳýỷỹỵ")
 # Frequent Vietnamese words without such a letter, that are not English words.
-_VIETNAMESE_WORDS = frozenset("và là của có các những cho với trong khi theo nhiều này nhưng".split())
+_VIETNAMESE_WORDS = frozenset(
+    [
+        "và",
+        "là",
+        "của",
+        "có",
+        "các",
+        "những",
+        "cho",
+        "với",
+        "trong",
+        "khi",
+        "theo",
+        "nhiều",
+        "này",
+        "nhưng",
+    ]
+)
 _WORD = re.compile(r"[^\W\d_]+")
 #: A Vietnamese syllable written without its marks (``nguyen``, ``thanh``, ``hu``).
 _SYLLABLE = re.compile(
@@ -52,13 +66,75 @@ _URL = re.compile(
 _LATIN_TOKEN = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?![\w@/-])")
 # Vietnamese acronyms and exonyms that English spells out or writes differently.
 _VIETNAMESE_ABBREVIATIONS = frozenset(
-    "UBND HĐND TP HCM TPHCM TP.HCM THPT THCS CSGT BHXH BHYT VN VND KCN DN TW GD NXB PGS TS ThS BS GS "
-    "CLB QL TT CP NĐ QĐ ĐH SN CA CAND QĐND TAND VKSND HLV ĐT HN KTX CTCP TNHH XHCN CNTT KHCN KHKT"
-    " GTVT PTNT TTXVN TCN SCN CN ADN LHQ CHDCND NATO"
-    " Campuchia Ucraina Ukraina Italia Moskva Praha Roma Bungary".split()
+    [
+        "UBND",
+        "HĐND",
+        "TP",
+        "HCM",
+        "TPHCM",
+        "TP.HCM",
+        "THPT",
+        "THCS",
+        "CSGT",
+        "BHXH",
+        "BHYT",
+        "VN",
+        "VND",
+        "KCN",
+        "DN",
+        "TW",
+        "GD",
+        "NXB",
+        "PGS",
+        "TS",
+        "ThS",
+        "BS",
+        "GS",
+        "CLB",
+        "QL",
+        "TT",
+        "CP",
+        "NĐ",
+        "QĐ",
+        "ĐH",
+        "SN",
+        "CA",
+        "CAND",
+        "QĐND",
+        "TAND",
+        "VKSND",
+        "HLV",
+        "ĐT",
+        "HN",
+        "KTX",
+        "CTCP",
+        "TNHH",
+        "XHCN",
+        "CNTT",
+        "KHCN",
+        "KHKT",
+        "GTVT",
+        "PTNT",
+        "TTXVN",
+        "TCN",
+        "SCN",
+        "CN",
+        "ADN",
+        "LHQ",
+        "CHDCND",
+        "NATO",
+        "Campuchia",
+        "Ucraina",
+        "Ukraina",
+        "Italia",
+        "Moskva",
+        "Praha",
+        "Roma",
+        "Bungary",
+    ]
 )
 # English writes "$45 million" for "45 triệu USD".
-_CURRENCIES = frozenset("USD EUR AUD GBP JPY CNY VND SGD CAD".split())
+_CURRENCIES = frozenset(["USD", "EUR", "AUD", "GBP", "JPY", "CNY", "VND", "SGD", "CAD"])
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _FINAL_PUNCT = ".,;:!?…\"'”’)»"
 

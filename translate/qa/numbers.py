@@ -34,8 +34,18 @@ __all__ = ["check_numbers", "extract_numbers"]
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:(?:[/:]|h(?=\d\d(?!\d)))\d+(?:[.,]\d+)*)*")
 _PART_SEPARATORS = re.compile(r"[/:h]")
-_VI_SCALES = {"trăm": 1e2, "nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
-_VI_SCALE = re.compile(r"[ \u00a0]*(trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)(?:[ \u00a0]+(nghìn|ngàn|triệu|tỷ|tỉ))?\b")
+_VI_SCALES = {
+    "trăm": 1e2,
+    "nghìn": 1e3,
+    "ngàn": 1e3,
+    "vạn": 1e4,
+    "triệu": 1e6,
+    "tỷ": 1e9,
+    "tỉ": 1e9,
+}
+_VI_SCALE = re.compile(
+    r"[ \u00a0]*(trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)(?:[ \u00a0]+(nghìn|ngàn|triệu|tỷ|tỉ))?\b"
+)
 # "tỷ lệ" is a rate, "tỷ phú" a billionaire: the word after the scale undoes it.
 _VI_NOT_SCALE = re.compile(r"[ \u00a0]+(?:lệ|số|giá|phú|trọng|suất)\b")
 _EN_SCALES = {
@@ -62,11 +72,16 @@ _EN_PM = re.compile(r"[ \u00a0]*p\.?m\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _DECADE = re.compile(r"(?:thập kỷ|thập kỉ|thập niên|những năm|năm)[ \u00a0]*$", re.I)
 _ARTICLE = re.compile(r"(?<![\w.,/:-])1 (?=[^\W\d_])")
-_YEAR_AFTER = re.compile(r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)", re.I)
-_ROMAN = re.compile(r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b")
+_YEAR_AFTER = re.compile(
+    r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)",
+    re.I,
+)
+_ROMAN = re.compile(
+    r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
+)
 _ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
-_VI_UNITS = {
+_VI_UNITS: dict[str, float] = {
     "không": 0,
     "linh": 0,
     "lẻ": 0,
@@ -88,10 +103,17 @@ _VI_UNITS = {
     "đôi": 2,
 }
 _VI_TENS = frozenset({"mười"})
-_VI_MULTIPLIERS = {"mươi": 10, "chục": 10, "trăm": 100}
-_VI_BIG = {"nghìn": 1e3, "ngàn": 1e3, "vạn": 1e4, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
+_VI_MULTIPLIERS: dict[str, float] = {"mươi": 10, "chục": 10, "trăm": 100}
+_VI_BIG: dict[str, float] = {
+    "nghìn": 1e3,
+    "ngàn": 1e3,
+    "vạn": 1e4,
+    "triệu": 1e6,
+    "tỷ": 1e9,
+    "tỉ": 1e9,
+}
 
-_EN_UNITS = {
+_EN_UNITS: dict[str, float] = {
     word: value
     for value, words in enumerate(
         [
@@ -140,11 +162,25 @@ _EN_UNITS.update(
 )
 _EN_TENS = frozenset(word for word, value in _EN_UNITS.items() if value >= 20)
 # Plurals ("11 fours and 2 sixes", "in his 20s" → "twenties"); "a mile" for "1 dặm".
-_EN_UNITS.update({f"{word[:-1]}ies" if word.endswith("y") else f"{word}es" if word.endswith("x")
-                  else f"{word}s": value for word, value in list(_EN_UNITS.items())})
+_EN_UNITS.update(
+    {
+        f"{word[:-1]}ies"
+        if word.endswith("y")
+        else f"{word}es"
+        if word.endswith("x")
+        else f"{word}s": value
+        for word, value in list(_EN_UNITS.items())
+    }
+)
 _EN_UNITS.update({"a": 1, "an": 1, "once": 1, "twice": 2, "dozens": 12})
-_EN_MULTIPLIERS = {"hundred": 100, "hundredth": 100}
-_EN_BIG = {"thousand": 1e3, "thousandth": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_EN_MULTIPLIERS: dict[str, float] = {"hundred": 100, "hundredth": 100}
+_EN_BIG: dict[str, float] = {
+    "thousand": 1e3,
+    "thousandth": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -302,12 +338,17 @@ def _is_article(text: str, start: int) -> bool:
         return False
     before = text[max(0, start - 40) : start].split()
     if len(before) >= 2 and before[-1][:1].isupper():
-        return before[-2][-1:] in ".!?:\"“”"
+        return before[-2][-1:] in '.!?:"“”'
     return True
 
 
-def _word_values(words: list[str], units: dict[str, float], multipliers: dict[str, float],
-                 big: dict[str, float], tens: frozenset[str]) -> list[float]:
+def _word_values(
+    words: list[str],
+    units: dict[str, float],
+    multipliers: dict[str, float],
+    big: dict[str, float],
+    tens: frozenset[str],
+) -> list[float]:
     """The values of a run of number words: ``hai mươi lăm`` is 25, ``two first`` is 2 and 1.
 
     A scale alone counts as one of it ("another billion years" for "1 tỉ năm").
@@ -343,7 +384,9 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
     """Written-out numbers, month and weekday names, Roman numerals: all soft."""
     numbers: list[Number] = []
     units, multipliers, big = (
-        (_VI_UNITS, _VI_MULTIPLIERS, _VI_BIG) if vietnamese else (_EN_UNITS, _EN_MULTIPLIERS, _EN_BIG)
+        (_VI_UNITS, _VI_MULTIPLIERS, _VI_BIG)
+        if vietnamese
+        else (_EN_UNITS, _EN_MULTIPLIERS, _EN_BIG)
     )
     run: list[str] = []
     run_start = run_end = 0
@@ -373,8 +416,11 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
 
 
 def _soft(text: str, words: list[str], vietnamese: bool) -> list[Number]:
-    tables = (_VI_UNITS, _VI_MULTIPLIERS, _VI_BIG, _VI_TENS) if vietnamese else (
-        _EN_UNITS, _EN_MULTIPLIERS, _EN_BIG, _EN_TENS)
+    tables = (
+        (_VI_UNITS, _VI_MULTIPLIERS, _VI_BIG, _VI_TENS)
+        if vietnamese
+        else (_EN_UNITS, _EN_MULTIPLIERS, _EN_BIG, _EN_TENS)
+    )
     return [Number(text, (frozenset({_key(v)}),), True) for v in _word_values(words, *tables)]
 
 
@@ -401,8 +447,12 @@ def extract_numbers(text: str, *, vietnamese: bool) -> list[Number]:
     return digits + _word_numbers(text, vietnamese)
 
 
-def _match(left: list[frozenset[float]], right: list[frozenset[float]],
-           taken_left: set[int], taken_right: set[int]) -> None:
+def _match(
+    left: list[frozenset[float]],
+    right: list[frozenset[float]],
+    taken_left: set[int],
+    taken_right: set[int],
+) -> None:
     """Maximum matching of free ``left`` to free ``right`` parts sharing a value (Kuhn)."""
     owner: dict[int, int] = {r: -1 for r in range(len(right)) if r not in taken_right}
 

@@ -49,10 +49,75 @@ _FINAL = ".!?…。"
 _CLOSING = "\"'”’»)]}*"
 # English words a sentence does not end with: a target that does was cut.
 _DANGLING = frozenset(
-    "the a an of to in on at by for from with and or but that which who whose whom as "
-    "is are was were be been has have had will would can could should may might must "
-    "its their his her our your my this these those than into about after before over "
-    "under between during while if because when where not no very more most".split()
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "whom",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+        "this",
+        "these",
+        "those",
+        "than",
+        "into",
+        "about",
+        "after",
+        "before",
+        "over",
+        "under",
+        "between",
+        "during",
+        "while",
+        "if",
+        "because",
+        "when",
+        "where",
+        "not",
+        "no",
+        "very",
+        "more",
+        "most",
+    ]
 )
 
 
@@ -89,7 +154,10 @@ def check_loop(source: str, target: str, context: PairContext) -> list[str]:
         ngram, times = found
         reasons.append(f"{len(ngram.split())}-gram '{ngram}' repeated {times} times")
     source_length = len(source.strip())
-    if source_length and len(target.strip()) > _RUNAWAY_FACTOR * _bounds(source_length, context.family)[1]:
+    if (
+        source_length
+        and len(target.strip()) > _RUNAWAY_FACTOR * _bounds(source_length, context.family)[1]
+    ):
         ratio = len(target.strip()) / source_length
         reasons.append(f"target {ratio:.1f} times as long as the source")
     return reasons
@@ -104,7 +172,28 @@ def _ends_sentence(text: str) -> bool:
 
 
 # Abbreviations that end in a full stop but never end a sentence.
-_TITLES = frozenset("Mr. Mrs. Ms. Dr. St. Prof. Gen. Sen. Rep. Gov. Lt. Col. Capt. Sgt. No. Mt. Jr. vs.".split())
+_TITLES = frozenset(
+    [
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+        "St.",
+        "Prof.",
+        "Gen.",
+        "Sen.",
+        "Rep.",
+        "Gov.",
+        "Lt.",
+        "Col.",
+        "Capt.",
+        "Sgt.",
+        "No.",
+        "Mt.",
+        "Jr.",
+        "vs.",
+    ]
+)
 # A headline has no final punctuation: without that cue, only a target far
 # shorter than its source (below every human headline but a few) counts as cut.
 _HEADLINE_CUT = 0.6
