@@ -204,7 +204,10 @@ def _fold(text: str) -> str:
 
 
 def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
-    """The ``verbatim`` check: ``URL https://x.vn missing``, ``name Apple missing``, ``code A320 missing``."""
+    """The ``verbatim`` check: ``URL https://x.vn missing``, ``name Apple missing``, ``code A320 missing``.
+
+    Also ``e-mail a@b.vn missing`` and ``acronym WHO missing``.
+    """
     reasons = []
     for match in _URL.finditer(source):
         found = match[0].rstrip(".,;:")
@@ -227,6 +230,6 @@ def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
         text, exact = wanted
         if (text in target) if exact else (text.lower() in lowered):
             continue
-        kind = "code" if any(c.isdigit() for c in token) else "name"
+        kind = "code" if any(c.isdigit() for c in token) else "acronym" if exact else "name"
         reasons.append(f"{kind} {token} missing")
     return reasons

@@ -250,11 +250,12 @@ def _values(token: str, vietnamese: bool) -> list[frozenset[float]]:
     grouped = float("".join(groups))
     if len(groups) == 2:
         decimal = _key(float(f"{groups[0]}.{groups[1]}"))
-        if vietnamese or separator == ".":
+        if vietnamese:
             # Vietnamese text also writes English decimals ("2.4 Ghz") and
             # thousands ("1,500"): a single separator may be either.
             return [frozenset({decimal, grouped} if thousands else {decimal})]
-        return [frozenset({grouped} if thousands else {decimal})]
+        # English: "10.000" is ten, "1,500" fifteen hundred, "3,5" (no group of 3) 3.5.
+        return [frozenset({grouped} if thousands and separator == "," else {decimal})]
     if thousands and (vietnamese or separator == ","):
         return [frozenset({grouped})]
     # Dates (1.1.2016) and versions (3.2.1): their parts.
