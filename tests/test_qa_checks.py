@@ -79,6 +79,11 @@ NUMBER_CASES = [
     # An HTML entity in a corpus is a character, not a number.
     ("Điện thoại.", "The &#91;phone&#93;.", []),
     ("Không có số nào.", "No number here.", []),
+    # A unit's power is not a number of its own.
+    ("Rộng 50 km2.", "It is 50 square kilometres wide.", []),
+    ("Lúc 14h30 ngày 15/3.", "At 2:30 p.m. on March 15.", []),
+    ("Tiêm đủ 2 mũi.", "Received both doses.", []),
+    ("Dự án 2.000 tỷ đồng.", "A VND2 trillion project.", []),
 ]
 
 

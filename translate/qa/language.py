@@ -110,6 +110,11 @@ _VIETNAMESE_ABBREVIATIONS = frozenset(
         "CTCP",
         "TNHH",
         "XHCN",
+        "HCV",
+        "HCB",
+        "BTC",
+        "HDQT",
+        "CSKH",
         "CNTT",
         "KHCN",
         "KHKT",
@@ -217,7 +222,7 @@ def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
     if not any(c.isascii() and c.isalpha() for c in source):
         return reasons
     without_urls = _URL.sub(" ", source)
-    lowered = _fold(target).lower()
+    lowered = (target if target.isascii() else _fold(target)).lower()
     seen: set[str] = set()
     for match in _LATIN_TOKEN.finditer(without_urls):
         token = match[0].rstrip(".")

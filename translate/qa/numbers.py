@@ -71,6 +71,7 @@ _VI_HOUR = re.compile(r"h\b|[ \u00a0]*giờ\b")
 _EN_PM = re.compile(r"[ \u00a0]*p\.?m\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _DECADE = re.compile(r"(?:thập kỷ|thập kỉ|thập niên|những năm|năm)[ \u00a0]*$", re.I)
+_UNIT_POWER = re.compile(r"m[23](?!\w|[.,]\d)")
 _ARTICLE = re.compile(r"(?<![\w.,/:-])1 (?=[^\W\d_])")
 _YEAR_AFTER = re.compile(
     r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)",
@@ -172,7 +173,7 @@ _EN_UNITS.update(
         for word, value in list(_EN_UNITS.items())
     }
 )
-_EN_UNITS.update({"a": 1, "an": 1, "once": 1, "twice": 2, "dozens": 12})
+_EN_UNITS.update({"a": 1, "an": 1, "once": 1, "twice": 2, "dozens": 12, "half": 0.5, "both": 2})
 _EN_MULTIPLIERS: dict[str, float] = {"hundred": 100, "hundredth": 100}
 _EN_BIG: dict[str, float] = {
     "thousand": 1e3,
@@ -282,6 +283,8 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
     previous: re.Match[str] | None = None
     for match in _DIGITS.finditer(text):
         token = match[0]
+        if _UNIT_POWER.match(text, match.start() - 1) if match.start() else False:
+            continue  # km2, m3: a unit's power, said "square kilometres"
         pieces = _PART_SEPARATORS.split(token) if vietnamese else re.split("[/:]", token)
         parts = [
             part
