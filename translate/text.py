@@ -127,6 +127,8 @@ def find_ngram_loop(text: str, *, max_n: int = 4, repeats: int = 4) -> tuple[str
         row it occurs, or ``None``.
     """
     words = text.split()
+    if len(words) - len(set(words)) < repeats - 1:
+        return None  # every word of a looping sequence occurs ``repeats`` times
     for n in range(1, max_n + 1):
         run = 0
         for i in range(n, len(words)):

@@ -50,6 +50,7 @@ _VIETNAMESE_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 #: A Vietnamese syllable written without its marks (``nguyen``, ``thanh``, ``hu``).
 _SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
@@ -145,7 +146,7 @@ _FINAL_PUNCT = ".,;:!?…\"'”’)»"
 
 
 def _is_vietnamese_word(word: str) -> bool:
-    return word in _VIETNAMESE_WORDS or any(c in _VIETNAMESE_LETTERS for c in word)
+    return word in _VIETNAMESE_WORDS or not _VIETNAMESE_LETTERS.isdisjoint(word)
 
 
 def vietnamese_share(text: str) -> tuple[float, int]:
@@ -157,7 +158,7 @@ def vietnamese_share(text: str) -> tuple[float, int]:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return _WORD.findall(text.lower())
 
 
 def check_untranslated(source: str, target: str, context: PairContext) -> list[str]:
@@ -189,7 +190,7 @@ def _must_copy(token: str) -> tuple[str, bool] | None:
         return None
     if token in _CURRENCIES or _ROMAN.fullmatch(token):
         return None  # "$" for USD; Roman numerals are the numbers check's
-    has_digit = any(c.isdigit() for c in token)
+    has_digit = _DIGIT.search(token) is not None
     letters = [c for c in token if c.isalpha()]
     if has_digit:
         return (token, True) if len(letters) >= 1 and len(token) >= 3 else None
@@ -219,15 +220,13 @@ def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
         if found.lower() not in target.lower():
             kind = "e-mail" if "@" in found and "://" not in found else "URL"
             reasons.append(f"{kind} {found} missing")
-    if not any(c.isascii() and c.isalpha() for c in source):
-        return reasons
     without_urls = _URL.sub(" ", source)
     lowered = (target if target.isascii() else _fold(target)).lower()
     seen: set[str] = set()
     for match in _LATIN_TOKEN.finditer(without_urls):
         token = match[0].rstrip(".")
-        if token in seen:
-            continue
+        if token in seen or (token.islower() and not _DIGIT.search(token)):
+            continue  # seen, or a lowercase word (see _must_copy)
         seen.add(token)
         wanted = _must_copy(token)
         if wanted is None:
@@ -235,6 +234,6 @@ def check_verbatim(source: str, target: str, context: PairContext) -> list[str]:
         text, exact = wanted
         if (text in target) if exact else (text.lower() in lowered):
             continue
-        kind = "code" if any(c.isdigit() for c in token) else "acronym" if exact else "name"
+        kind = "code" if _DIGIT.search(token) else "acronym" if exact else "name"
         reasons.append(f"{kind} {token} missing")
     return reasons

@@ -33,6 +33,7 @@ from translate.qa.base import PairContext
 __all__ = ["check_numbers", "extract_numbers"]
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:(?:[/:]|h(?=\d\d(?!\d)))\d+(?:[.,]\d+)*)*")
+_ANY_DIGIT = re.compile(r"\d")
 _PART_SEPARATORS = re.compile(r"[/:h]")
 _VI_SCALES = {
     "trăm": 1e2,
@@ -444,7 +445,7 @@ def extract_numbers(text: str, *, vietnamese: bool) -> list[Number]:
     Returns:
         Digit numbers first (in text order), then the soft ones.
     """
-    if not any(c.isdigit() for c in text):
+    if not _ANY_DIGIT.search(text):
         digits: list[Number] = []
     else:
         digits = _digit_numbers(text, vietnamese)
@@ -491,7 +492,7 @@ def compare_numbers(source: str, target: str) -> tuple[list[str], list[str]]:
     Returns:
         (missing, extra): each as its side writes it, in text order.
     """
-    if not any(c.isdigit() for c in source) and not any(c.isdigit() for c in target):
+    if not _ANY_DIGIT.search(source) and not _ANY_DIGIT.search(target):
         return [], []
     sides = []
     for text, vietnamese in ((source, True), (target, False)):
