@@ -185,9 +185,16 @@ def test_length_limits_per_family_fall_back_to_the_human_calibration() -> None:
             PairContext(signals=("loop",)),
             ["the translation repeats itself in a loop"],
         ),
+        (
+            "We went home, went home, went home at last.",
+            None,
+            ["2-gram 'went home,' repeated 3 times"],
+        ),
+        # Twice is a figure of speech, not a loop.
+        ("It was a long, long day.", None, []),
         ("Today is nice.", None, []),
     ],
-    ids=["1-gram", "3-gram", "signal", "clean"],
+    ids=["1-gram", "3-gram", "signal", "three-times", "twice", "clean"],
 )
 def test_loop(target: str, context: PairContext | None, expected: list[str]) -> None:
     assert reasons("Hôm nay trời đẹp quá đi mất thôi.", target, "loop", context) == expected
