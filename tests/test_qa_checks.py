@@ -186,7 +186,7 @@ def test_length_limits_per_family_fall_back_to_the_human_calibration() -> None:
             ["the translation repeats itself in a loop"],
         ),
         (
-            "We went home, went home, went home at last.",
+            "We went home, went home, went home, at last.",
             None,
             ["2-gram 'went home,' repeated 3 times"],
         ),
