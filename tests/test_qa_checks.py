@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from translate.qa import CHECKS, PairContext, check_names, check_pair
 from translate.qa.numbers import extract_numbers
@@ -109,6 +111,9 @@ def test_numbers_reasons(source: str, target: str, expected: list[str]) -> None:
         ("45m", False, [{45e6, 45.0}]),
         ("1.1.2016", True, [{1.0}, {1.0}, {2016.0}]),
         ("27/10", True, [{27.0}, {10.0}]),
+        # Two decimal points: a list, not one number.
+        ("1.000,5,2", True, [{1.0}, {0.0}, {5.0}, {2.0}]),
+        ("9h30", False, [{9.0}, {30.0}]),
     ],
     ids=lambda v: repr(v),
 )
@@ -394,3 +399,48 @@ def test_flores_false_positives_within_the_goals() -> None:
     # Measured: numbers 1, untranslated 0 of 1012 (tests/benchmarks/qa.py).
     assert flagged["numbers"] <= len(sources) * 0.02
     assert flagged["untranslated"] <= len(sources) * 0.01
+
+
+# --- any text --------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "10.000",
+        "3,5",
+        "1,5 triệu",
+        "27/10",
+        "9h30",
+        "21:00",
+        "1.1.2016",
+        "thứ 2",
+        "năm",
+        "ba",
+        "twenty-five",
+        "October",
+        "XX",
+        "A320",
+        "https://x.vn",
+        "a@b.vn",
+        "km2",
+        "&#91;",
+        "2016-17",
+        "the",
+        "và",
+        "Apple",
+        ".",
+        ",",
+        " ",
+        "9" * 400,
+        "—",
+        "😀",
+        "\u200b",
+        "Ỹ",
+    ]
+)
+_TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12).map(" ".join)
+
+
+@given(source=_TEXTS, target=_TEXTS)
+def test_any_pair_gets_flags_of_known_checks(source: str, target: str) -> None:
+    flags = check_pair(source, target)
+    assert all(flag.check in CHECKS and flag.reason for flag in flags)

@@ -242,8 +242,11 @@ def _values(token: str, vietnamese: bool) -> list[frozenset[float]]:
     if not has_dot and not has_comma:
         return [frozenset({float(token)})]
     if has_dot and has_comma:
+        decimal_point = "," if token.rfind(",") > token.rfind(".") else "."
+        if token.count(decimal_point) > 1:
+            return [frozenset({float(g)}) for g in re.split("[.,]", token)]  # a list: "1.000,5,2"
         # The separator that comes last is the decimal point, in either convention.
-        if token.rfind(",") > token.rfind("."):
+        if decimal_point == ",":
             return [frozenset({_key(float(token.replace(".", "").replace(",", ".")))})]
         return [frozenset({_key(float(token.replace(",", "")))})]
     separator = "." if has_dot else ","
@@ -286,7 +289,7 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
         token = match[0]
         if _UNIT_POWER.match(text, match.start() - 1) if match.start() else False:
             continue  # km2, m3: a unit's power, said "square kilometres"
-        pieces = _PART_SEPARATORS.split(token) if vietnamese else re.split("[/:]", token)
+        pieces = _PART_SEPARATORS.split(token)
         parts = [
             part
             for i, piece in enumerate(pieces)
