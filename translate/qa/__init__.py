@@ -7,6 +7,11 @@ each with a short reason for a person (``number 10.000 → 1,000``). The checks
 work on any pair (machine or human translation); ``signals`` are what the
 translator knew while decoding (:data:`translate.records.FLAGS`), absent for
 an existing corpus.
+
+The checks live in :mod:`translate.qa.numbers` (Vietnamese and English number
+conventions), :mod:`translate.qa.language` (``untranslated``, ``verbatim``) and
+:mod:`translate.qa.shape` (``length_ratio`` and its calibration, ``loop``,
+``truncated``); ``tests/benchmarks/qa.py`` measures them on human translations.
 """
 
 from __future__ import annotations
