@@ -146,8 +146,20 @@ def test_written_numbers_are_soft() -> None:
         ("Apple iPhone 15", "Apple iPhone 15", []),
         ("COVID-19", "COVID-19", []),
         ("", "", []),
+        ("TIN NÓNG VỀ BÃO SỐ 3", "TIN NÓNG VỀ BÃO SỐ 3", ["target copies the source"]),
+        ("TIN NÓNG VỀ BÃO", "BREAKING NEWS ON THE STORM", []),
     ],
-    ids=["copy", "vietnamese", "english", "names-with-marks", "names-only", "code-only", "empty"],
+    ids=[
+        "copy",
+        "vietnamese",
+        "english",
+        "names-with-marks",
+        "names-only",
+        "code-only",
+        "empty",
+        "capitals-copy",
+        "capitals-english",
+    ],
 )
 def test_untranslated(source: str, target: str, expected: list[str]) -> None:
     assert reasons(source, target, "untranslated") == expected
@@ -166,6 +178,15 @@ def test_length_ratio_outside_the_range() -> None:
 
 def test_length_ratio_floor_for_short_sentences() -> None:
     assert reasons("Cảm ơn!", "Thank you so much!", "length_ratio") == []
+
+
+def test_length_limits_row_of_a_family(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(LENGTH_LIMITS, "nllb", (0.9, 1.1, 0))
+    context = PairContext(family="nllb")
+    assert reasons("Trời đẹp lắm.", "Lovely weather.", "length_ratio", context) == [
+        "length ratio 1.15 (expected 0.90–1.10)"
+    ]
+    assert reasons("Trời đẹp lắm.", "Lovely weather.", "length_ratio") == []
 
 
 def test_length_limits_per_family_fall_back_to_the_human_calibration() -> None:

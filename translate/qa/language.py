@@ -150,8 +150,11 @@ def _is_vietnamese_word(word: str) -> bool:
 
 
 def vietnamese_share(text: str) -> tuple[float, int]:
-    """The share of ``text``'s lowercase words that are Vietnamese, and how many lowercase words it has."""
-    words = [w for w in _WORD.findall(text) if w.islower()]
+    """The share of ``text``'s lowercase words that are Vietnamese, and how many lowercase words it has.
+
+    A text in capitals (a headline) counts all its words.
+    """
+    words = [w for w in _WORD.findall(text) if w.islower()] or _WORD.findall(text.lower())
     if not words:
         return 0.0, 0
     return sum(map(_is_vietnamese_word, words)) / len(words), len(words)
