@@ -18,6 +18,8 @@ __all__ = [
     "SOFT_HYPHEN",
     "ZERO_WIDTH",
     "clean_paragraph",
+    "find_ngram_loop",
+    "has_ngram_loop",
     "input_paragraph",
     "split_paragraphs",
 ]
@@ -111,3 +113,34 @@ def split_paragraphs(text: str, blank_line_paragraphs: bool = False) -> list[str
             paragraphs.append(input_paragraph(" ".join(block)))
             block = []
     return paragraphs
+
+
+def find_ngram_loop(text: str, *, max_n: int = 4, repeats: int = 4) -> tuple[str, int] | None:
+    """The first 1..max_n-word sequence that ``text`` repeats ``repeats`` times in a row.
+
+    A sequence of n words repeated r times in a row makes n*(r-1) consecutive
+    positions where a word equals the word n places before it: one linear pass
+    per n, shortest sequences first.
+
+    Returns:
+        The sequence (its words joined by single spaces) and how many times in a
+        row it occurs, or ``None``.
+    """
+    words = text.split()
+    if len(words) - len(set(words)) < repeats - 1:
+        return None  # every word of a looping sequence occurs ``repeats`` times
+    for n in range(1, max_n + 1):
+        run = 0
+        for i in range(n, len(words)):
+            run = run + 1 if words[i] == words[i - n] else 0
+            if run >= n * (repeats - 1):
+                start = i - run - n + 1
+                while i + 1 < len(words) and words[i + 1] == words[i + 1 - n]:
+                    i, run = i + 1, run + 1
+                return " ".join(words[start : start + n]), run // n + 1
+    return None
+
+
+def has_ngram_loop(text: str, *, max_n: int = 4, repeats: int = 4) -> bool:
+    """Whether ``text`` repeats some 1..max_n-word sequence ``repeats`` times in a row."""
+    return find_ngram_loop(text, max_n=max_n, repeats=repeats) is not None

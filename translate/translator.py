@@ -31,7 +31,7 @@ from translate.errors import Interrupted
 from translate.memory import TranslationMemory, namespace_key
 from translate.models import ResolvedModel, resolve_model
 from translate.records import FLAGS, Translation
-from translate.text import clean_paragraph
+from translate.text import clean_paragraph, has_ngram_loop
 
 logger = logging.getLogger(__name__)
 
@@ -63,22 +63,6 @@ def is_copy_through(text: str) -> bool:
     """
     stripped = text.strip()
     return not any(ch.isalpha() for ch in stripped) or bool(_URL_OR_EMAIL.fullmatch(stripped))
-
-
-def has_ngram_loop(text: str, *, max_n: int = 4, repeats: int = 4) -> bool:
-    """Whether ``text`` repeats some 1..max_n-word sequence ``repeats`` times in a row.
-
-    A sequence of n words repeated r times in a row makes n*(r-1) consecutive
-    positions where a word equals the word n places before it: one linear pass per n.
-    """
-    words = text.split()
-    for n in range(1, max_n + 1):
-        run = 0
-        for i in range(n, len(words)):
-            run = run + 1 if words[i] == words[i - n] else 0
-            if run >= n * (repeats - 1):
-                return True
-    return False
 
 
 def split_long(text: str, fits: Callable[[str], bool]) -> list[str]:

@@ -7,35 +7,25 @@ each with a short reason for a person (``number 10.000 → 1,000``). The checks
 work on any pair (machine or human translation); ``signals`` are what the
 translator knew while decoding (:data:`translate.records.FLAGS`), absent for
 an existing corpus.
+
+The checks live in :mod:`translate.qa.numbers` (Vietnamese and English number
+conventions), :mod:`translate.qa.language` (``untranslated``, ``verbatim``) and
+:mod:`translate.qa.shape` (``length_ratio`` and its calibration, ``loop``,
+``truncated``); ``tests/benchmarks/qa.py`` measures them on human translations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from translate.qa.base import CheckFunction, PairContext
+from translate.qa.language import check_untranslated, check_verbatim
+from translate.qa.numbers import check_numbers
+from translate.qa.shape import check_length_ratio, check_loop, check_truncated
 from translate.records import Flag
 
-
-@dataclass(frozen=True, slots=True)
-class PairContext:
-    """What a check may know about a pair beyond its two texts.
-
-    Attributes:
-        signals: The translator's flags for this pair (``split_long``,
-            ``hit_max_length``, ``loop``, ``redecoded``); empty for a corpus.
-        score: The model's length-normalised log-probability, if any.
-        family: The model family's name (:mod:`translate.families`), for
-            calibrated limits; ``None`` for human translations.
-    """
-
-    signals: tuple[str, ...] = ()
-    score: float | None = None
-    family: str | None = None
-
-
-#: A check: (source, target, context) → the reasons it finds (empty: nothing wrong).
-CheckFunction = Callable[[str, str, PairContext], list[str]]
+__all__ = ["CHECKS", "Check", "CheckFunction", "PairContext", "check_names", "check_pair"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +43,22 @@ class Check:
     function: CheckFunction
 
 
-def _truncated(source: str, target: str, context: PairContext) -> list[str]:
-    reasons = []
-    if "hit_max_length" in context.signals:
-        reasons.append("the decoder stopped at the length cap")
-    if "split_long" in context.signals:
-        reasons.append("over the model's input limit: translated in pieces")
-    return reasons
-
-
-def _loop(source: str, target: str, context: PairContext) -> list[str]:
-    if "loop" in context.signals:
-        return ["the translation repeats itself in a loop"]
-    return []
-
-
 #: Check name → check, in the order flags are listed.
 CHECKS: dict[str, Check] = {
     check.name: check
     for check in (
-        Check("truncated", "decoding hit the length cap, or the sentence was split", _truncated),
-        Check("loop", "repeated n-grams in the translation", _loop),
+        Check(
+            "numbers",
+            "numbers missing, changed or extra (Vietnamese conventions read)",
+            check_numbers,
+        ),
+        Check("untranslated", "the target is Vietnamese, or copies the source", check_untranslated),
+        Check(
+            "length_ratio", "target/source length outside the calibrated range", check_length_ratio
+        ),
+        Check("loop", "repeated n-grams, or far longer than the source", check_loop),
+        Check("truncated", "cut at the length cap, split, or ending mid-sentence", check_truncated),
+        Check("verbatim", "URLs, e-mails, Latin-script names and codes not copied", check_verbatim),
     )
 }
 
