@@ -181,6 +181,9 @@ PUBLISHED = [
     "txt/tin/kinh-te.txt",
     "txt/tin/the-thao.txt",
     "txt/van-hoa.txt",
+    "links/tin/kinh-te.links",
+    "links/tin/the-thao.links",
+    "links/van-hoa.links",
 ]
 
 
@@ -708,6 +711,8 @@ def test_each_format_writes_the_files_the_layout_names(tmp_path: Path, name: str
     written = sorted(str(p.relative_to(tmp_path)) for p in paths)
     if name == "txt":
         assert written == [f"{layout.TXT_DIR}/d.txt"]
+    elif name == "links":
+        assert written == [f"{layout.LINKS_DIR}/d{layout.LINKS_SUFFIX}"]
     else:
         assert written == sorted(layout.CORPUS_STEM + s for s in layout.CORPUS_SUFFIXES[name])
 
@@ -740,9 +745,12 @@ def test_parse_formats(values: list[str], formats: list[str]) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        (["xml"], "unknown format 'xml'; choose one of: jsonl, moses, tmx, tsv, txt"),
-        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, moses, tmx, tsv, txt"),
-        (["tsv;tmx"], "unknown format 'tsv;tmx'; choose one of: jsonl, moses, tmx, tsv, txt"),
+        (["xml"], "unknown format 'xml'; choose one of: jsonl, links, moses, tmx, tsv, txt"),
+        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, links, moses, tmx, tsv, txt"),
+        (
+            ["tsv;tmx"],
+            "unknown format 'tsv;tmx'; choose one of: jsonl, links, moses, tmx, tsv, txt",
+        ),
     ],
     ids=["unknown", "in-a-list", "wrong-separator"],
 )
@@ -750,6 +758,12 @@ def test_parse_formats_rejects_unknown(values: list[str], message: str) -> None:
     with pytest.raises(UnknownNameError) as caught:
         parse_formats(values)
     assert str(caught.value) == message
+
+
+def test_parse_formats_refuses_a_format_the_command_does_not_offer() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        parse_formats(["tsv,links"], ["tsv", "txt"])
+    assert str(caught.value) == "unknown format 'links'; choose one of: tsv, txt"
 
 
 def test_open_writers_rejects_unknown_format(tmp_path: Path) -> None:
