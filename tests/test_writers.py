@@ -559,9 +559,11 @@ def test_links_in_jsonl(tmp_path: Path) -> None:
     lines = (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         '{"doc_id": "nm", "paragraph": 0, "sentence": 0, "source": "A. B.", "target": "AB.", '
-        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0]}'
+        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0], "link": "2-1"}'
     )
-    assert "source_count" not in json.loads(lines[2])  # 1:0 is written like MT
+    # An aligner's 1:0 link says so, although it has no target ids.
+    assert json.loads(lines[2])["link"] == "1-0"
+    assert json.loads(lines[2])["target_ids"] == []
     assert json.loads(lines[3])["target_ids"] == [3]
 
 
