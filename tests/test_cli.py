@@ -55,7 +55,14 @@ def commands(help_text: str) -> list[str]:
 def test_help_lists_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    assert commands(result.output) == ["bench", "evaluate", "models", "segment", "translate"]
+    assert commands(result.output) == [
+        "align",
+        "bench",
+        "evaluate",
+        "models",
+        "segment",
+        "translate",
+    ]
     # The segmentation benchmark is tests/benchmarks/segment.py, not a subcommand.
     bench = runner.invoke(main, ["bench", "--help"])
     assert bench.exit_code == 0 and "Commands:" not in bench.output
