@@ -232,7 +232,7 @@ def test_presegmented_reader(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("vi", "en", "reason"),
     [
-        (VI, "", "the English side: empty file; nothing to translate"),
+        (VI, "", "the English side: empty file; nothing to align"),
         (VI, " \n\u200b\n", "the English side: contains only whitespace or invisible characters"),
         (b"Xin ch\xe0o \xff\xfe th\xe0nh ph\xf4.\n", EN, "the Vietnamese side: not valid UTF-8"),
     ],

@@ -374,9 +374,16 @@ class _ProgressBar:
         enabled: Show the bar.
         total: Documents expected; ``None`` when unknown (stdin).
         file: Where the bar goes (default: stderr).
+        desc: The bar's label.
     """
 
-    def __init__(self, enabled: bool, total: int | None, file: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        enabled: bool,
+        total: int | None,
+        file: IO[str] | None = None,
+        desc: str = "translating",
+    ) -> None:
         self.bar: Any = None
         self.sentences = 0
         self.documents = 0
@@ -393,7 +400,7 @@ class _ProgressBar:
                 unit="doc",
                 file=file or sys.stderr,
                 dynamic_ncols=True,
-                desc="translating",
+                desc=desc,
                 bar_format=_BAR_FORMAT if total else _BAR_FORMAT_NO_TOTAL,
             )
             self._logging = logging_redirect_tqdm(tqdm_class=tqdm)
@@ -901,9 +908,8 @@ def _align(
         selection=CorpusSelection(kwargs["min_score"]),
     )
     show = not kwargs["quiet"] and sys.stderr.isatty()
-    progress = _ProgressBar(
-        show, count_pairs(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]) if show else None
-    )
+    total = count_pairs(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]) if show else None
+    progress = _ProgressBar(show, total, desc="aligning")
     try:
         summary = job.run(
             read_pairs(inputs, options, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]), progress

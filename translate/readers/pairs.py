@@ -282,7 +282,9 @@ def _read_file_pair(pair: _PairFiles, options: PairOptions) -> DocumentPair | Do
     for lang, path in (("Vietnamese", pair.vi), ("English", pair.en)):
         side = _read_file_side(path, pair.doc_id, options)
         if isinstance(side, str):
-            return DocumentFailure(pair.doc_id, str(path), f"the {lang} side: {side}")
+            # The readers' reasons are worded for translation.
+            reason = side.replace("nothing to translate", "nothing to align")
+            return DocumentFailure(pair.doc_id, str(path), f"the {lang} side: {reason}")
         sides.append(side)
     return _make_pair(pair.doc_id, pair.doc_id, source, str(pair.en), sides[0], sides[1], options)
 
