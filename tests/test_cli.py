@@ -56,6 +56,7 @@ def test_help_lists_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
     assert commands(result.output) == [
+        "align",
         "bench",
         "evaluate",
         "models",

@@ -43,7 +43,7 @@ def test_corpus_suffixes_are_the_files_the_writers_open(tmp_path: Path) -> None:
             "corpus" + s for s in CORPUS_SUFFIXES[name]
         )
         writer.discard()
-    assert set(CORPUS_SUFFIXES) | {"txt"} | set(FORMAT_FILES) == set(WRITERS)
+    assert set(CORPUS_SUFFIXES) | {"txt", "links"} | set(FORMAT_FILES) == set(WRITERS)
 
 
 @pytest.mark.slow

@@ -182,6 +182,9 @@ PUBLISHED = [
     "txt/tin/the-thao.txt",
     "txt/van-hoa.txt",
     "review.html",
+    "links/tin/kinh-te.links",
+    "links/tin/the-thao.links",
+    "links/van-hoa.links",
 ]
 
 
@@ -557,9 +560,11 @@ def test_links_in_jsonl(tmp_path: Path) -> None:
     lines = (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         '{"doc_id": "nm", "paragraph": 0, "sentence": 0, "source": "A. B.", "target": "AB.", '
-        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0]}'
+        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0], "link": "2-1"}'
     )
-    assert "source_count" not in json.loads(lines[2])  # 1:0 is written like MT
+    # An aligner's 1:0 link says so, although it has no target ids.
+    assert json.loads(lines[2])["link"] == "1-0"
+    assert json.loads(lines[2])["target_ids"] == []
     assert json.loads(lines[3])["target_ids"] == [3]
 
 
@@ -713,6 +718,8 @@ def test_each_format_writes_the_files_the_layout_names(tmp_path: Path, name: str
         assert written == [f"{layout.TXT_DIR}/d.txt"]
     elif name in layout.FORMAT_FILES:
         assert written == sorted(layout.FORMAT_FILES[name])
+    elif name == "links":
+        assert written == [f"{layout.LINKS_DIR}/d{layout.LINKS_SUFFIX}"]
     else:
         assert written == sorted(layout.CORPUS_STEM + s for s in layout.CORPUS_SUFFIXES[name])
 
@@ -745,11 +752,17 @@ def test_parse_formats(values: list[str], formats: list[str]) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        (["xml"], "unknown format 'xml'; choose one of: jsonl, moses, review, tmx, tsv, txt"),
-        (["tsv, XML "], "unknown format 'XML'; choose one of: jsonl, moses, review, tmx, tsv, txt"),
+        (
+            ["xml"],
+            "unknown format 'xml'; choose one of: jsonl, links, moses, review, tmx, tsv, txt",
+        ),
+        (
+            ["tsv, XML "],
+            "unknown format 'XML'; choose one of: jsonl, links, moses, review, tmx, tsv, txt",
+        ),
         (
             ["tsv;tmx"],
-            "unknown format 'tsv;tmx'; choose one of: jsonl, moses, review, tmx, tsv, txt",
+            "unknown format 'tsv;tmx'; choose one of: jsonl, links, moses, review, tmx, tsv, txt",
         ),
     ],
     ids=["unknown", "in-a-list", "wrong-separator"],
@@ -758,6 +771,12 @@ def test_parse_formats_rejects_unknown(values: list[str], message: str) -> None:
     with pytest.raises(UnknownNameError) as caught:
         parse_formats(values)
     assert str(caught.value) == message
+
+
+def test_parse_formats_refuses_a_format_the_command_does_not_offer() -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        parse_formats(["tsv,links"], ["tsv", "txt"])
+    assert str(caught.value) == "unknown format 'links'; choose one of: tsv, txt"
 
 
 def test_open_writers_rejects_unknown_format(tmp_path: Path) -> None:

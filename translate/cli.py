@@ -374,9 +374,16 @@ class _ProgressBar:
         enabled: Show the bar.
         total: Documents expected; ``None`` when unknown (stdin).
         file: Where the bar goes (default: stderr).
+        desc: The bar's label.
     """
 
-    def __init__(self, enabled: bool, total: int | None, file: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        enabled: bool,
+        total: int | None,
+        file: IO[str] | None = None,
+        desc: str = "translating",
+    ) -> None:
         self.bar: Any = None
         self.sentences = 0
         self.documents = 0
@@ -393,7 +400,7 @@ class _ProgressBar:
                 unit="doc",
                 file=file or sys.stderr,
                 dynamic_ncols=True,
-                desc="translating",
+                desc=desc,
                 bar_format=_BAR_FORMAT if total else _BAR_FORMAT_NO_TOTAL,
             )
             self._logging = logging_redirect_tqdm(tqdm_class=tqdm)
@@ -569,7 +576,7 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
     from translate.writers import parse_formats
 
     try:
-        formats = parse_formats(kwargs["formats"])
+        formats = parse_formats(kwargs["formats"], FORMATS)
     except UnknownNameError as exc:
         raise click.BadParameter(str(exc), param_hint="'-f' / '--format'") from exc
     stop = _StopFlag()
@@ -724,6 +731,217 @@ def _translate_to_directory(
         more = len(summary.failures) - 10
         click.echo(
             f"vi2en: {_plural(len(summary.failures), 'document')} failed"
+            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
+            err=True,
+        )
+        sys.exit(EXIT_DOCUMENTS_FAILED)
+
+
+# The formats of `vi2en align`: txt would only reflow the English text that exists already.
+ALIGN_FORMATS = ("jsonl", "links", "moses", "review", "tmx", "tsv")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, metavar="[VI EN | DIR | FILE.jsonl]")
+@click.option(
+    "--vi",
+    "vi_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder of Vietnamese files (with --en: files at the same relative paths are pairs).",
+)
+@click.option(
+    "--en",
+    "en_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder of English files, at the same relative paths as in --vi.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output directory.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    default=("tsv", "jsonl", "links"),
+    show_default=True,
+    help=f"Output formats, comma-separated or repeated: {', '.join(ALIGN_FORMATS)}.",
+)
+@click.option(
+    "--presegmented",
+    is_flag=True,
+    help="One sentence per line on both sides, blank lines between paragraphs; nothing re-split.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Leave links scored below this out of the corpus files (counted in the manifest).",
+)
+@click.option(
+    "--mt",
+    is_flag=True,
+    help="Translate the Vietnamese with the model and compare it with the English (slower, surer).",
+)
+@click.option(
+    "--vi-field", default="vi", show_default=True, help="JSONL field holding the Vietnamese text."
+)
+@click.option(
+    "--en-field", default="en", show_default=True, help="JSONL field holding the English text."
+)
+@click.option(
+    "--id-field", default="id", show_default=True, help="JSONL field holding the document id."
+)
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="ENC",
+    callback=_check_encoding,
+    help="Input encoding (default: UTF-8, BOM detected), e.g. cp1258.",
+)
+@click.option(
+    "--blank-line-paragraphs",
+    is_flag=True,
+    help="In text input, paragraphs are separated by blank lines (hard-wrapped text).",
+)
+@click.option(
+    "-a",
+    "--abbreviation",
+    "abbreviations",
+    multiple=True,
+    metavar="ABBR",
+    help="Extra Vietnamese abbreviation that never ends a sentence (repeatable).",
+)
+@click.option(
+    "--abbreviations-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File of extra Vietnamese abbreviations, one per line (# comments).",
+)
+@translation_options
+@click.option(
+    "--restart", is_flag=True, help="Discard an interrupted run in OUTPUT instead of resuming it."
+)
+@verbosity_options
+def align(
+    inputs: tuple[str, ...],
+    vi_dir: str | None,
+    en_dir: str | None,
+    output: Path,
+    **kwargs: Any,
+) -> None:
+    """Align existing translations into sentence pairs: VI EN files, a DIR, a JSONL, or --vi/--en.
+
+    A DIR pairs NAME.vi with NAME.en (or NAME.vi.txt with NAME.en.txt) at any
+    depth; a JSONL file holds both texts in each record (--vi-field,
+    --en-field). Writes the corpus files and links/NAME.links (vecalign
+    format) into OUTPUT, resumably: run the same command again after an
+    interruption.
+    """
+    _setup_logging(kwargs["verbose"], kwargs["quiet"])
+    from translate.writers import parse_formats
+
+    try:
+        formats = parse_formats(kwargs["formats"], ALIGN_FORMATS)
+    except UnknownNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-f' / '--format'") from exc
+    stop = _StopFlag()
+    stop.install()
+    try:
+        with _errors_as_click():
+            _align(inputs, vi_dir, en_dir, output, formats, stop, kwargs)
+    except Interrupted as exc:
+        stop.announce_stopped(exc.signal_number)
+        sys.exit(EXIT_SIGINT if exc.signal_number == signal.SIGINT else EXIT_SIGTERM)
+    finally:
+        stop.restore()
+
+
+def _align(
+    inputs: tuple[str, ...],
+    vi_dir: str | None,
+    en_dir: str | None,
+    output: Path,
+    formats: list[str],
+    stop: _StopFlag,
+    kwargs: dict[str, Any],
+) -> None:
+    """Build the readers, the align pipeline and the job from the options; run it; report."""
+    from translate.errors import InputOverwriteError
+    from translate.job import ERRORS_FILE, Job
+    from translate.parallel import AlignPipeline, CorpusSelection
+    from translate.pipeline import build_pipeline
+    from translate.readers import ReadOptions
+    from translate.readers.pairs import PairOptions, count_pairs, pair_input_files, read_pairs
+
+    options = PairOptions(
+        read=ReadOptions(
+            encoding=kwargs["encoding"],
+            blank_line_paragraphs=kwargs["blank_line_paragraphs"],
+            id_field=kwargs["id_field"],
+        ),
+        presegmented=kwargs["presegmented"],
+        vi_field=kwargs["vi_field"],
+        en_field=kwargs["en_field"],
+    )
+    paths = pair_input_files(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output])
+    translation = None
+    if kwargs["mt"]:
+        translation = build_pipeline(_pipeline_config(kwargs, documents=False))
+    pipeline = AlignPipeline(
+        tuple(_abbreviations(kwargs)),
+        translation,
+        presegmented=kwargs["presegmented"],
+        min_score=kwargs["min_score"],
+        window_sentences=kwargs["window_sentences"],
+    )
+    pipeline.check_stop = stop.check
+    job = Job(
+        pipeline,  # type: ignore[arg-type]  # the Job runs any object with the Pipeline's interface
+        output,
+        formats,
+        restart=kwargs["restart"],
+        input_paths=paths,
+        selection=CorpusSelection(kwargs["min_score"]),
+    )
+    show = not kwargs["quiet"] and sys.stderr.isatty()
+    total = count_pairs(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]) if show else None
+    progress = _ProgressBar(show, total, desc="aligning")
+    try:
+        summary = job.run(
+            read_pairs(inputs, options, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]), progress
+        )
+    except InputOverwriteError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        progress.close()
+    counts = summary.counts
+    if not kwargs["quiet"]:
+        unaligned = (
+            counts.get("unaligned_source_sentences", 0),
+            counts.get("unaligned_target_sentences", 0),
+        )
+        low = counts.get("below_min_score", 0)
+        click.echo(
+            f"vi2en: {_plural(summary.documents, 'document pair')} ({summary.translated} "
+            f"aligned, {summary.resumed} resumed, {len(summary.failures)} failed), "
+            f"{_plural(counts.get('pairs', 0), 'sentence pair')}; unaligned: {unaligned[0]} "
+            f"Vietnamese, {unaligned[1]} English sentences"
+            + (f"; {low} links below --min-score left out" if low else "")
+            + f"; in {summary.seconds:.1f}s → {output}",
+            err=True,
+        )
+        if translation is not None:
+            _echo_warnings(pipeline.stats)
+    if summary.failures:
+        for failure in summary.failures[:10]:
+            click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
+        more = len(summary.failures) - 10
+        click.echo(
+            f"vi2en: {_plural(len(summary.failures), 'document pair')} failed"
             f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
             err=True,
         )

@@ -40,6 +40,7 @@ from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_
 from translate.layout import (  # the names stay importable from translate.job
     CORPUS_STEM,
     CORPUS_SUFFIXES,  # noqa: F401
+    DOCUMENT_DIRS,
     ERRORS_FILE,
     JOURNAL_FILE,
     LOCK_FILE,
@@ -51,7 +52,7 @@ from translate.layout import (  # the names stay importable from translate.job
 )
 from translate.pipeline import Pipeline
 from translate.records import Document, DocumentFailure, DocumentInfo, Pair, TranslatedDocument
-from translate.writers import RunInfo, TxtWriter, open_writers, write_manifest
+from translate.writers import LinksWriter, RunInfo, TxtWriter, open_writers, write_manifest
 
 #: Set to a step number, a run exits (status 137) just before that step of a publication.
 CRASH_AT_ENV = "VI2EN_TEST_CRASH_AT"
@@ -70,6 +71,29 @@ class Progress(Protocol):
         """A window of ``documents`` holding ``sentences`` is being translated."""
 
 
+class Selection(Protocol):
+    """Which segments each format's files hold, and what the manifest counts of them.
+
+    Without one, every format holds every segment. ``vi2en align`` passes
+    :class:`~translate.parallel.CorpusSelection` (low scores and unaligned
+    sentences stay out of the corpus files).
+    """
+
+    def reset(self) -> None:
+        """Forget the counts (a publication starts)."""
+
+    def keeps(self, format_name: str, segment: Pair) -> bool:
+        """Whether the files of ``format_name`` hold ``segment``."""
+        ...
+
+    def count(self, segments: Iterable[Pair]) -> None:
+        """Count one document's segments (each document once per publication)."""
+
+    def counts(self) -> dict[str, Any]:
+        """What goes into the manifest's ``counts`` (it may replace ``pairs``)."""
+        ...
+
+
 @dataclass
 class JobSummary:
     """What a job did.
@@ -79,7 +103,8 @@ class JobSummary:
         translated: Documents translated in this run.
         resumed: Documents finished by an earlier run and not translated again.
         failures: Documents that could not be read or translated.
-        pairs: Sentence pairs in the corpus.
+        pairs: Sentence pairs in the corpus (segments, without a :class:`Selection`).
+        counts: The manifest's counts (documents, failed, pairs and the selection's).
         outputs: Files written.
         removed: Documents of an earlier run in the output directory that
             are not in this run, and whose outputs were removed.
@@ -91,6 +116,7 @@ class JobSummary:
     resumed: int = 0
     failures: list[DocumentFailure] = field(default_factory=list)
     pairs: int = 0
+    counts: dict[str, Any] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     removed: int = 0
     seconds: float = 0.0
@@ -169,6 +195,7 @@ class Job:
         restart: Discard an earlier run's state and outputs instead of resuming it.
         stem: Name of the corpus files.
         input_paths: The input files; no output of the run may be one of them.
+        selection: Which segments each format holds (default: all of them).
     """
 
     def __init__(
@@ -181,6 +208,7 @@ class Job:
         restart: bool = False,
         stem: str = CORPUS_STEM,
         input_paths: Sequence[Path] = (),
+        selection: Selection | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.outdir = outdir
@@ -189,6 +217,7 @@ class Job:
         self.restart = restart
         self.stem = stem
         self.input_paths = list(input_paths)
+        self.selection = selection
         self.state = outdir / STATE_DIR
         self.parts = self.state / "parts"
 
@@ -371,14 +400,18 @@ class Job:
         )
         writers = open_writers(self.formats, self.outdir, run, stem=self.stem)
         files: list[AtomicFile] = []
+        if self.selection is not None:
+            self.selection.reset()
         try:
             for doc_id in order:
                 # Each writer reads the part again, line by line: a document's
                 # pairs are never all in memory at once.
                 part = self._load_part(doc_id)
                 summary.pairs += part.pairs
+                if self.selection is not None:
+                    self.selection.count(self._part_pairs(doc_id))
                 for writer in writers:
-                    writer.add_pairs(part.document, self._part_pairs(doc_id))
+                    writer.add_pairs(part.document, self._selected(writer.name, doc_id))
             for writer in writers:
                 writer.finish()
                 files.extend(writer.files)
@@ -403,7 +436,9 @@ class Job:
             for file in files:
                 file.discard()
             raise
-        articles = [f for w in writers if isinstance(w, TxtWriter) for f in w.published]
+        articles = [
+            f for w in writers if isinstance(w, TxtWriter | LinksWriter) for f in w.published
+        ]
         summary.outputs = [f.path for f in files] + [f.path for f in articles]
         summary.seconds = time.time() - started
         manifest = self._manifest(summary)
@@ -423,11 +458,26 @@ class Job:
             out.write(json.dumps(journal, ensure_ascii=False) + "\n")
         complete_publication(self.outdir)
 
+    def _selected(self, format_name: str, doc_id: str) -> Iterator[Pair]:
+        """The segments of ``doc_id``'s part that the files of ``format_name`` hold."""
+        segments = self._part_pairs(doc_id)
+        if self.selection is None:
+            return segments
+        selection = self.selection
+        return (s for s in segments if selection.keeps(format_name, s))
+
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.outdir).as_posix()
 
     def _manifest(self, summary: JobSummary) -> dict[str, Any]:
         model = self.pipeline.describe()
+        summary.counts = {
+            "documents": summary.documents,
+            "failed": len(summary.failures),
+            "pairs": summary.pairs,
+            **(self.selection.counts() if self.selection is not None else {}),
+        }
+        txt = self.outdir / TXT_DIR
         return {
             "vi2en": installation().version,
             "model": {key: model[key] for key in ("name", "revision", "fingerprint")},
@@ -435,11 +485,7 @@ class Job:
             "formats": self.formats,
             "packages": package_versions(),
             "backend": model["backend"],
-            "counts": {
-                "documents": summary.documents,
-                "failed": len(summary.failures),
-                "pairs": summary.pairs,
-            },
+            "counts": summary.counts,
             "run": {
                 "translated_documents": summary.translated,
                 "resumed_documents": summary.resumed,
@@ -451,7 +497,7 @@ class Job:
                 for p in summary.outputs
                 if p.is_relative_to(self.outdir) and p.parent == self.outdir
             ),
-            "translated_articles": sum(1 for p in summary.outputs if p.parent != self.outdir),
+            "translated_articles": sum(1 for p in summary.outputs if p.is_relative_to(txt)),
         }
 
 
@@ -509,24 +555,25 @@ def complete_publication(outdir: Path) -> None:
 def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
     """Remove the outputs vi2en writes that are not in ``keep`` (paths relative to OUTDIR).
 
-    Only names vi2en writes are touched: the corpus files of every format and
-    ``*.txt`` under ``txt/`` (then the folders left empty); anything else a
-    user put in OUTDIR stays.
+    Only names vi2en writes are touched: the corpus files of every format,
+    ``*.txt`` under ``txt/`` and ``*.links`` under ``links/`` (then the folders
+    left empty); anything else a user put in OUTDIR stays.
     """
     for name in corpus_names(stem):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
-    txt = outdir / TXT_DIR
-    if not txt.is_dir():
-        return
-    for path in txt.rglob("*.txt"):
-        if path.is_file() and path.relative_to(outdir).as_posix() not in keep:
-            path.unlink()
-    for folder in sorted((p for p in txt.rglob("*") if p.is_dir()), reverse=True):
+    for folder_name, suffix in DOCUMENT_DIRS.items():
+        folder = outdir / folder_name
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(f"*{suffix}"):
+            if path.is_file() and path.relative_to(outdir).as_posix() not in keep:
+                path.unlink()
+        for below in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+            if not any(below.iterdir()):
+                below.rmdir()
         if not any(folder.iterdir()):
             folder.rmdir()
-    if not any(txt.iterdir()):
-        txt.rmdir()
 
 
 def _remove_state(state: Path) -> None:
@@ -624,7 +671,7 @@ def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str
     Nothing is written before this check. An input is refused when it is
     (same resolved path, or same file through another link) any file vi2en
     writes or removes in ``outdir``: a corpus file of any format, the
-    manifest, ``errors.jsonl``, anything under ``txt/`` or ``.vi2en/``.
+    manifest, ``errors.jsonl``, anything under ``txt/``, ``links/`` or ``.vi2en/``.
 
     Raises:
         InputOverwriteError: The message names the input and the output.
@@ -637,7 +684,7 @@ def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str
     for name in protected_names:
         if (identity := _identity(root / name)) is not None:
             protected[identity] = outdir / name
-    for folder in (TXT_DIR, STATE_DIR):
+    for folder in (*DOCUMENT_DIRS, STATE_DIR):
         if (root / folder).is_dir():
             for path in (root / folder).rglob("*"):
                 if (identity := _identity(path)) is not None and path.is_file():
@@ -647,7 +694,7 @@ def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str
         output: Path | None = None
         if resolved.parent == root and resolved.name in protected_names:
             output = outdir / resolved.name
-        elif any(resolved.is_relative_to(root / folder) for folder in (TXT_DIR, STATE_DIR)):
+        elif any(resolved.is_relative_to(root / folder) for folder in (*DOCUMENT_DIRS, STATE_DIR)):
             output = outdir / resolved.relative_to(root)
         elif (identity := _identity(path)) is not None and identity in protected:
             output = protected[identity]

@@ -12,6 +12,11 @@ ERRORS_FILE = "errors.jsonl"
 MANIFEST_FILE = "manifest.json"
 #: One translated ``.txt`` per document, below this folder.
 TXT_DIR = "txt"
+#: One ``.links`` file per document pair (``vi2en align -f links``), below this folder.
+LINKS_DIR = "links"
+LINKS_SUFFIX = ".links"
+#: The folders of one file per document, and the suffix of their files.
+DOCUMENT_DIRS: dict[str, str] = {TXT_DIR: ".txt", LINKS_DIR: LINKS_SUFFIX}
 LOCK_FILE = "lock"
 LOCK_HOLDER_FILE = "lock-holder.json"
 JOURNAL_FILE = "publish.json"
@@ -43,4 +48,4 @@ def corpus_names(stem: str = CORPUS_STEM) -> list[str]:
 
 def output_names(stem: str = CORPUS_STEM) -> frozenset[str]:
     """Every name vi2en writes at the top of an output folder."""
-    return frozenset({STATE_DIR, TXT_DIR, ERRORS_FILE, MANIFEST_FILE, *corpus_names(stem)})
+    return frozenset({STATE_DIR, *DOCUMENT_DIRS, ERRORS_FILE, MANIFEST_FILE, *corpus_names(stem)})

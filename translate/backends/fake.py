@@ -59,3 +59,29 @@ class FakeBackend(Backend):
             target = ["EN:", *(w.upper() for w in words)]
             outputs.append(Hypothesis(" ".join(target[:cap]), hit_max_length=len(target) > cap))
         return outputs
+
+
+class LookupBackend(FakeBackend):
+    """A fake that knows the answers: a table of source sentence → translation.
+
+    For testing what uses translations (``vi2en align --mt``) with outputs close
+    to the truth, e.g. a reference with a few words changed. A sentence found in
+    :attr:`table` (its words joined by single spaces) gets the table's text;
+    any other is translated like :class:`FakeBackend` does. The table is a
+    class attribute so that a backend loaded by name
+    (``register_backend("lookup", "translate.backends.fake:LookupBackend")``)
+    sees what a test put there.
+    """
+
+    name: ClassVar[str] = "lookup"
+    table: ClassVar[dict[str, str]] = {}
+
+    def translate_batch(
+        self, batch: Sequence[Tokens], decoding: ResolvedDecoding
+    ) -> list[Hypothesis]:
+        outputs = super().translate_batch(batch, decoding)
+        for index, tokens in enumerate(batch):
+            key = " ".join(t for t in tokens if t != "</s>")
+            if key in self.table:
+                outputs[index] = Hypothesis(self.table[key])
+        return outputs

@@ -29,6 +29,8 @@ Formats (details in each module):
     review (:mod:`~translate.writers.review`): ``review.html``, a
         self-contained page with each document's pairs side by side and the
         flagged pairs marked, for a person to review.
+    links (:mod:`~translate.writers.links`): ``links/<output_path>.links``,
+        each document pair's alignment in the vecalign format (``vi2en align``).
 
 Segments of machine translation (one source sentence, no target ids) are
 written exactly as in 0.1. Any other segment (the aligner's n:m links, see
@@ -48,6 +50,7 @@ from translate.errors import UnknownNameError
 from translate.layout import CORPUS_STEM
 from translate.writers.base import CorpusWriter, RunInfo, Writer
 from translate.writers.jsonl import JsonlWriter, read_jsonl, write_jsonl
+from translate.writers.links import LinksWriter
 from translate.writers.manifest import write_manifest
 from translate.writers.moses import MosesWriter, read_moses, write_moses
 from translate.writers.review import ReviewWriter
@@ -59,6 +62,7 @@ __all__ = [
     "WRITERS",
     "CorpusWriter",
     "JsonlWriter",
+    "LinksWriter",
     "MosesWriter",
     "ReviewWriter",
     "RunInfo",
@@ -83,27 +87,40 @@ __all__ = [
 #: Format name → writer class, in the order formats are listed.
 WRITERS: dict[str, type[Writer]] = {
     writer.name: writer
-    for writer in (JsonlWriter, MosesWriter, TmxWriter, TsvWriter, TxtWriter, ReviewWriter)
+    for writer in (
+        JsonlWriter,
+        MosesWriter,
+        TmxWriter,
+        TsvWriter,
+        TxtWriter,
+        ReviewWriter,
+        LinksWriter,
+    )
 }
 
 
-def parse_formats(values: Sequence[str]) -> list[str]:
+def parse_formats(values: Sequence[str], choices: Sequence[str] | None = None) -> list[str]:
     """Parse ``--format`` values: each may be a comma-separated list, and the option repeats.
 
     Names are stripped and lowercased; repeats are dropped, keeping the first
     occurrence's position; empty items (``"tsv,"``) are ignored.
 
+    Args:
+        values: The option's values.
+        choices: The formats a command offers (default: every one of :data:`WRITERS`).
+
     Raises:
-        UnknownNameError: A name is not in :data:`WRITERS`.
+        UnknownNameError: A name is not among ``choices``.
     """
+    allowed = list(WRITERS) if choices is None else list(choices)
     formats: list[str] = []
     for value in values:
         for item in value.split(","):
             name = item.strip().lower()
             if not name:
                 continue
-            if name not in WRITERS:
-                raise UnknownNameError("format", item.strip(), list(WRITERS))
+            if name not in allowed:
+                raise UnknownNameError("format", item.strip(), allowed)
             if name not in formats:
                 formats.append(name)
     return formats

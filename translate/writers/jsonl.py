@@ -3,8 +3,10 @@
 Every object has the keys doc_id, paragraph, sentence, source, target, start,
 end, in that order. A segment with link fields (see
 :func:`~translate.writers.base.has_links`: an aligner's 2:1, 1:2, 1:0, 0:1
-links) adds ``source_count`` (an integer) and ``target_ids`` (a list of
-integers) after them; machine translation never does. Text is written as is
+links) adds ``source_count`` (an integer), ``target_ids`` (a list of
+integers) and ``link`` (its kind, ``"2-1"``: source and target sentences)
+after them (so does every segment of origin ``aligned``, 1:0 links
+included); machine translation never does. Text is written as is
 (``ensure_ascii=False``), except that U+0085, U+2028 and U+2029 are escaped so
 that any line splitter sees one record per line.
 """
@@ -40,9 +42,11 @@ class JsonlWriter(CorpusWriter):
             "start": segment.start,
             "end": segment.end,
         }
-        if has_links(segment):
+        # An aligner's 1:0 link has no target ids, but it is a link all the same.
+        if has_links(segment) or segment.origin == "aligned":
             record["source_count"] = segment.source_count
             record["target_ids"] = list(segment.target_ids)
+            record["link"] = f"{segment.source_count}-{len(segment.target_ids)}"
         line = json.dumps(record, ensure_ascii=False)
         # JSON may hold these three raw, but a tool splitting lines with
         # str.splitlines() would cut the record; escaped, they mean the same.
@@ -75,6 +79,7 @@ def read_jsonl(path: Path) -> list[AlignedSegment]:
         record: dict[str, Any] = {
             key: tuple(value) if isinstance(value, list) else value
             for key, value in json.loads(line).items()
+            if key != "link"  # the link's kind, which its counts give
         }
         segments.append(AlignedSegment(**record))
     return segments
