@@ -302,12 +302,12 @@ class Job:
 
     def _prepare_state(self) -> None:
         complete_publication(self.outdir)
-        _remove_temporaries(self.outdir)
+        remove_temporaries(self.outdir)
         settings_file = self.state / "settings.json"
         current = self.settings()
         if self.restart:
             _remove_state(self.state)
-            _remove_outputs(self.outdir, set(), self.stem)
+            remove_outputs(self.outdir, set(), self.stem)
             (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
             (self.outdir / ERRORS_FILE).unlink(missing_ok=True)
         if settings_file.is_file():
@@ -619,7 +619,7 @@ def complete_publication(outdir: Path) -> None:
             if temp.exists():
                 os.replace(temp, final)
         _crash_point(step)
-        _remove_outputs(outdir, set(listed), stem)
+        remove_outputs(outdir, set(listed), stem)
         complete = True
         for name, entry in listed.items():
             try:
@@ -635,7 +635,7 @@ def complete_publication(outdir: Path) -> None:
     journal_path.unlink(missing_ok=True)
 
 
-def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
+def remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
     """Remove the outputs vi2en writes that are not in ``keep`` (paths relative to OUTDIR).
 
     Only names vi2en writes are touched: the corpus files of every format and
@@ -671,7 +671,7 @@ def _remove_state(state: Path) -> None:
             entry.unlink()
 
 
-def _remove_temporaries(outdir: Path) -> None:
+def remove_temporaries(outdir: Path) -> None:
     """Remove temporary files (``.NAME.tmp-PID``) left by a killed run.
 
     Called with the output directory's lock held: no other run can be writing

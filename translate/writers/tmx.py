@@ -54,7 +54,8 @@ def _field(text: str) -> tuple[str, bool]:
     return _TMX_ESCAPED.sub(_escape_char, text), True
 
 
-def _unescape(text: str) -> str:
+def unescape_tmx(text: str) -> str:
+    """A text the ``tmx`` writer escaped (named in ``x-escaped``), as it was."""
     return _TMX_UNESCAPE.sub(
         lambda m: "\\" if m.group(0) == "\\\\" else chr(int(m.group(0)[2:], 16)), text
     )
@@ -217,7 +218,7 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
         fields = {"doc-id": props.get("x-doc-id", ""), **texts}
         for name in escaped:
             if name in fields:
-                fields[name] = _unescape(fields[name] or "")
+                fields[name] = unescape_tmx(fields[name] or "")
         segments.append(
             segment_without_span(
                 fields["doc-id"] or "",
