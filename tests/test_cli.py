@@ -55,7 +55,7 @@ def commands(help_text: str) -> list[str]:
 def test_help_lists_commands(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    assert commands(result.output) == ["bench", "evaluate", "models", "segment", "translate"]
+    assert commands(result.output) == ["bench", "evaluate", "models", "qa", "segment", "translate"]
     # The segmentation benchmark is tests/benchmarks/segment.py, not a subcommand.
     bench = runner.invoke(main, ["bench", "--help"])
     assert bench.exit_code == 0 and "Commands:" not in bench.output
@@ -179,7 +179,7 @@ def test_warnings_are_summarised_at_the_end(runner: CliRunner, tmp_path: Path) -
 
 def test_warnings_summary_follows_the_directory_summary(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = warned_run(runner, tmp_path / "in", "-o", str(out))
+    result = warned_run(runner, tmp_path / "in", "-o", str(out), "--qa", "truncated,loop")
     assert (result.exit_code, result.stdout) == (0, ""), result.output
     assert timeless(result.stderr) == (
         SPLIT_WARNING
@@ -187,6 +187,8 @@ def test_warnings_summary_follows_the_directory_summary(runner: CliRunner, tmp_p
         + "(more are counted in the summary at the end)\n"
         + "vi2en: 3 documents (3 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         + f"0 from memory, in Ns → {out}\n"
+        # The QA counts: the split sentences are flagged truncated, the loop loop.
+        + "vi2en: QA: 3 flagged pairs (truncated 2, loop 1)\n"
         + SUMMARY_WARNINGS
     )
 

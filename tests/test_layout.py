@@ -96,6 +96,7 @@ _LAYERS = {
         "translate.pipeline",
         "translate.config",
         "translate.job",
+        "translate.qajob",
         "translate.bench",
         "translate.evaluate",
     ),
