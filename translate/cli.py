@@ -847,6 +847,7 @@ def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
     checks, drop = _qa_checks(kwargs)
     with _errors_as_click():
         from translate.errors import InputOverwriteError
+        from translate.layout import ERRORS_FILE
         from translate.qajob import CorpusQa
         from translate.readers.corpus import CorpusOptions
 
@@ -877,7 +878,7 @@ def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
         more = len(summary.malformed) - 10
         click.echo(
             f"vi2en: {_plural(len(summary.malformed), 'malformed record')}"
-            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / 'errors.jsonl'}",
+            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
             err=True,
         )
         sys.exit(EXIT_DOCUMENTS_FAILED)

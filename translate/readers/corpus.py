@@ -415,6 +415,8 @@ def corpus_input(name: str, options: CorpusOptions) -> CorpusInput:
                 f"no Moses pair: need {path.stem}.{options.source_lang} and "
                 f"{path.stem}.{options.target_lang}; name one of them or their prefix",
             )
+    if path.is_dir():
+        raise InputError(name, "is a folder; name the corpus files in it")
     if not path.is_file():
         raise InputError(name, "no such file; give a .tsv, .jsonl, .tmx file or a Moses pair")
     if kind == "auto":
