@@ -10,6 +10,7 @@ exact outputs.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from tests.test_cli import FAKE, timeless
 from translate.cli import main
 from translate.config import PipelineConfig
 from translate.errors import UnknownNameError
+from translate.job import QaSummary
 from translate.qa import CHECKS
+from translate.records import AlignedSegment, Flag
 
 TMX_DTD = etree.DTD(str(Path(__file__).parent / "data" / "tmx14.dtd"))
 ARTICLE = (
@@ -106,6 +109,30 @@ def test_a_config_of_before_qa_runs_every_check() -> None:
 def test_an_unknown_check_is_refused_with_the_known_ones() -> None:
     with pytest.raises(UnknownNameError, match="unknown QA check 'speling'; choose one of: "):
         PipelineConfig(model=str(TINY_MODEL), qa=("speling",))
+
+
+def flagged(count: int) -> list[AlignedSegment]:
+    pair = AlignedSegment("d", 0, 0, "a", "b", 0, 1)
+    return [replace(pair, flags=(Flag("loop"),))] * count
+
+
+def test_worst_documents_rank_by_share_then_count_then_order() -> None:
+    qa = QaSummary(("truncated", "loop"), ("loop",))
+    plain = [AlignedSegment("d", 0, 0, "a", "b", 0, 1)]
+    qa.add_document("clean", plain * 3)  # not listed: nothing flagged
+    qa.add_document("half", flagged(1) + plain)
+    qa.add_document("all-one", flagged(1))
+    qa.add_document("all-two", flagged(2))
+    qa.add_document("half-too", flagged(1) + plain)
+    summary = qa.as_dict()
+    assert [d["doc_id"] for d in summary["worst_documents"]] == [
+        "all-two",
+        "all-one",
+        "half",
+        "half-too",
+    ]
+    assert (summary["pairs"], summary["flagged_pairs"], summary["dropped_pairs"]) == (10, 5, 5)
+    assert summary["flags"] == {"truncated": 0, "loop": 5}
 
 
 # --- vi2en translate ----------------------------------------------------------------------

@@ -14,6 +14,11 @@ uninterrupted run would have. A changed input document (content hash) or a
 damaged part is translated again; changed settings are refused, never mixed.
 A run holds an OS lock on the output directory (:class:`OutputDirLock`) and
 refuses inputs that are its own outputs (:func:`check_inputs_are_not_outputs`).
+
+The parts hold each pair's QA flags (the pipeline checks as it translates);
+the publication counts them for the manifest (:class:`QaSummary`) and, with
+``qa_drop``, sends the pairs of those checks to ``rejected.*`` instead of the
+corpus files. A part saved before QA is checked as it is published.
 """
 
 from __future__ import annotations
