@@ -283,3 +283,20 @@ def test_an_outdir_of_before_qa_resumes_with_every_check(article: Path, tmp_path
     assert code == 0
     assert "(0 translated, 1 resumed, 0 failed)" in stderr
     assert outputs(old) == outputs(fresh)
+
+
+@pytest.mark.slow  # loads the tiny model (about 8 s)
+def test_the_tiny_models_scores_reach_jsonl_and_tmx_rounded(article: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--model", str(TINY_MODEL), "--backend", "transformers", "--no-cache"]
+    result = CliRunner().invoke(
+        main, ["translate", str(article), "-o", str(out), "-f", "jsonl,tmx", *args, "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    scores = [record["score"] for record in jsonl(out / "corpus.jsonl")]
+    assert len(scores) == 4
+    # A mean log-probability per token, kept to 4 decimals.
+    assert all(isinstance(s, float) and -20 < s < 0 and round(s, 4) == s for s in scores)
+    tree = etree.parse(str(out / "corpus.tmx"))
+    assert TMX_DTD.validate(tree), TMX_DTD.error_log
+    assert [float(p.text) for p in tree.iter("prop") if p.get("type") == "x-vi2en-score"] == scores
