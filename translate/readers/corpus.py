@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from translate.errors import InputError, UnknownNameError
-from translate.records import AlignedSegment, Flag
+from translate.records import AlignedSegment
 from translate.writers.escape import unescape
-from translate.writers.tmx import unescape_tmx
+from translate.writers.tmx import flag_of_prop, unescape_tmx
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline codes of TMX 1.4: native markup of the original document, not text.
@@ -300,12 +300,6 @@ def _seg_text(element: ElementTree.Element) -> str:
     return "".join(parts)
 
 
-def _tmx_flag(text: str) -> Flag:
-    """The flag of an ``x-vi2en-flags`` prop: ``check: reason``, or ``check``."""
-    check, _, reason = text.partition(": ")
-    return Flag(check.strip(), reason)
-
-
 def _tmx_unit(
     corpus: CorpusInput, index: int, unit: ElementTree.Element, options: CorpusOptions
 ) -> AlignedSegment:
@@ -333,7 +327,7 @@ def _tmx_unit(
     if options.target_lang in escaped:
         target = unescape_tmx(target)
     score = values.get("x-vi2en-score")
-    flags = tuple(_tmx_flag(text) for kind, text in props if kind == "x-vi2en-flags")
+    flags = tuple(flag_of_prop(text) for kind, text in props if kind == "x-vi2en-flags")
     return AlignedSegment(
         doc_id,
         int(values.get("x-paragraph", index)),

@@ -90,7 +90,7 @@ def _quality_props(segment: AlignedSegment, indent: str) -> str:
     return props
 
 
-def _read_flag(text: str) -> Flag:
+def flag_of_prop(text: str) -> Flag:
     """The flag of an ``x-vi2en-flags`` prop (``check: reason`` or ``check``)."""
     check, _, reason = text.partition(": ")
     return Flag(check.strip(), reason)
@@ -206,7 +206,7 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
             continue
         props = {prop.get("type"): prop.text or "" for prop in element.findall("prop")}
         flags = tuple(
-            _read_flag(prop.text or "")
+            flag_of_prop(prop.text or "")
             for prop in element.findall("prop")
             if prop.get("type") == "x-vi2en-flags"
         )
