@@ -279,13 +279,19 @@ def test_wrong_inputs_are_refused_before_any_work(
 def test_txt_format_is_refused(tmp_path: Path) -> None:
     result = run(str(tmp_path), "-o", str(tmp_path / "out"), "-f", "txt")
     assert result.exit_code == 2
-    assert "unknown format 'txt'; choose one of: jsonl, links, moses, review, tmx, tsv" in result.stderr
+    assert (
+        "unknown format 'txt'; choose one of: jsonl, links, moses, review, tmx, tsv"
+        in result.stderr
+    )
 
 
 def test_translate_refuses_links(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["translate", "x", "-o", str(tmp_path), "-f", "links"])
     assert result.exit_code == 2
-    assert "unknown format 'links'; choose one of: jsonl, moses, review, tmx, tsv, txt" in result.stderr
+    assert (
+        "unknown format 'links'; choose one of: jsonl, moses, review, tmx, tsv, txt"
+        in result.stderr
+    )
 
 
 # --- counts, --min-score, the links format ---------------------------------------------

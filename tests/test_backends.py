@@ -150,7 +150,24 @@ def test_max_length_caps_output_and_says_so(name: str) -> None:
     free = ResolvedDecoding(beams=1, max_length=200, max_length_ratio=None, min_length=0)
     [out] = backend.translate_batch(tokens, free)
     assert not out.hit_max_length
-    assert (out.score is not None) == (name == "ctranslate2")
+    # A log-probability per token: negative, and not a sum growing with the length.
+    assert out.score is not None and -20 < out.score < 0
+
+
+@pytest.mark.parametrize("beams", [1, 3], ids=["greedy", "beam"])
+def test_both_backends_score_a_hypothesis_alike(beams: int) -> None:
+    """The score is the mean log-probability of the hypothesis' tokens, end marker included."""
+    texts = ["Xin chào các bạn.", "Hôm nay trời đẹp.", "Một hai ba."]
+    decoding = ResolvedDecoding(beams=beams, max_length=200, max_length_ratio=None, min_length=0)
+    results = {}
+    for name in ("ctranslate2", "transformers"):
+        settings = BackendSettings(backend=name, device="cpu", compute_type="float32")
+        backend = load_backend(resolve_model(str(TINY_MODEL)), settings)
+        results[name] = backend.translate_batch(backend.tokenize(texts), decoding)
+    for ct2, hf in zip(results["ctranslate2"], results["transformers"], strict=True):
+        assert ct2.text == hf.text
+        assert ct2.score is not None and hf.score is not None
+        assert abs(ct2.score - hf.score) < 1e-4
 
 
 def test_fixed_length_decoding() -> None:

@@ -60,6 +60,7 @@ def test_help_lists_commands(runner: CliRunner) -> None:
         "bench",
         "evaluate",
         "models",
+        "qa",
         "review",
         "segment",
         "translate",
@@ -112,6 +113,8 @@ def test_translate_to_a_directory(runner: CliRunner, article: Path, tmp_path: Pa
     assert timeless(result.stderr) == (
         "vi2en: 1 document (1 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         f"0 from memory, in Ns → {out}\n"
+        # The fake's upper-case Vietnamese is untranslated, its "8 TRIỆU" reads as 8.
+        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
     )
     assert (out / "corpus.tsv").read_text("utf-8") == (
         "Tin tức hôm nay\tEN: TIN TỨC HÔM NAY\n"
@@ -187,7 +190,7 @@ def test_warnings_are_summarised_at_the_end(runner: CliRunner, tmp_path: Path) -
 
 def test_warnings_summary_follows_the_directory_summary(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = warned_run(runner, tmp_path / "in", "-o", str(out))
+    result = warned_run(runner, tmp_path / "in", "-o", str(out), "--qa", "truncated,loop")
     assert (result.exit_code, result.stdout) == (0, ""), result.output
     assert timeless(result.stderr) == (
         SPLIT_WARNING
@@ -195,6 +198,8 @@ def test_warnings_summary_follows_the_directory_summary(runner: CliRunner, tmp_p
         + "(more are counted in the summary at the end)\n"
         + "vi2en: 3 documents (3 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         + f"0 from memory, in Ns → {out}\n"
+        # The QA counts: the split sentences are flagged truncated, the loop loop.
+        + "vi2en: QA: 3 flagged pairs (loop 1, truncated 2)\n"
         + SUMMARY_WARNINGS
     )
 
@@ -243,6 +248,8 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
     assert timeless(second.stderr) == (
         "vi2en: 1 document (1 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         f"4 from memory, in Ns → {tmp_path / 'o2'}\n"
+        # The fake's upper-case Vietnamese is untranslated, its "8 TRIỆU" reads as 8.
+        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
     )
     run = json.loads((tmp_path / "o2" / "manifest.json").read_text())["run"]
     assert run["translator"]["memory_hits"] == 4 and run["translator"]["batches"] == 0
@@ -304,6 +311,7 @@ def test_failed_document_exit_code(runner: CliRunner, article: Path, tmp_path: P
     assert timeless(result.stderr) == (
         "vi2en: 2 documents (1 translated, 0 resumed, 1 failed), 4 sentence pairs, "
         f"0 from memory, in Ns → {out}\n"
+        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
         f"vi2en: failed {article.parent / 'empty.txt'}: empty file; nothing to translate\n"
         f"vi2en: 1 document failed; see {out / 'errors.jsonl'}\n"
     )

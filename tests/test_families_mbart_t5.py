@@ -556,3 +556,24 @@ def test_translate_end_to_end_splits_at_the_family_input_limit(
     assert all(r["target"] and "en_XX" not in r["target"] for r in records)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["run"]["translator"]["warnings"]["split_long"]["count"] == 1
+
+
+def test_both_backends_score_a_multi_target_marian_alike(
+    backends: dict[str, dict[str, Any]],
+) -> None:
+    """The score is the mean log-probability of the generated tokens in both backends.
+
+    Only Marian here: on the random mBART and T5 models the two backends pick
+    the same tokens but give each token another log-probability (the means
+    0.02 to 0.36 apart), so their logits differ, not the averaging; not yet
+    explained (the T5 output scaling of the conversion is a suspect).
+    """
+    hf, ct2 = backends["marian-multi"]["transformers"], backends["marian-multi"]["ctranslate2"]
+    source = hf.tokenize(SENTENCES)
+    scores = {
+        backend: [h.score for h in b.translate_batch(source, GREEDY)]
+        for backend, b in (("hf", hf), ("ct2", ct2))
+    }
+    for ours, theirs in zip(scores["hf"], scores["ct2"], strict=True):
+        assert ours is not None and theirs is not None
+        assert abs(ours - theirs) < 1e-3

@@ -14,7 +14,7 @@ from translate.backends.fake import FakeBackend
 from translate.errors import ConfigMismatchError, Interrupted
 from translate.job import ERRORS_FILE, MANIFEST_FILE, Job, _part_name
 from translate.pipeline import Pipeline
-from translate.records import AlignedSegment, Document, DocumentFailure
+from translate.records import AlignedSegment, Document, DocumentFailure, Flag
 from translate.segment import Segmenter
 from translate.translator import Translator
 
@@ -160,7 +160,8 @@ def flagging_pipeline() -> Pipeline:
     translator = Translator(
         backend=Scoring(max_input_tokens=6), decoding=DecodingOptions(max_length=4)
     )
-    return Pipeline(translator, Segmenter(), window_sentences=3)
+    # The checks of the translator's signals only: the text checks' reasons are not this test's.
+    return Pipeline(translator, Segmenter(), window_sentences=3, qa_checks=("truncated", "loop"))
 
 
 def part_records(job: Job) -> dict[str, list[AlignedSegment]]:
@@ -175,7 +176,11 @@ def test_parts_hold_whole_segments(tmp_path: Path) -> None:
     }
     assert part_records(job) == direct
     segments = [s for records in direct.values() for s in records]
-    assert {"split_long", "hit_max_length"} <= {f.check for s in segments for f in s.flags}
+    # The translator's flags reach the segments as the truncated check's flags, with reasons.
+    assert {f for s in segments for f in s.flags} == {
+        Flag("truncated", "the decoder stopped at the length cap"),
+        Flag("truncated", "over the model's input limit: translated in pieces"),
+    }
     assert {s.origin for s in segments} == {"mt", "copy"}
     assert any(s.score is not None for s in segments)
 
@@ -213,10 +218,16 @@ def test_a_part_of_0_2_still_loads(tmp_path: Path) -> None:
     again = Job(flagging_pipeline(), tmp_path, FORMATS)
     summary = again.run(iter(FLAGGED_CORPUS))
     assert (summary.translated, summary.resumed) == (0, 4)
-    assert outputs(tmp_path) == before
+    # 0.2 kept no scores nor translator flags: only the formats that record them differ.
+    texts_only = {k: v for k, v in before.items() if not k.endswith((".jsonl", ".tmx"))}
+    assert {k: v for k, v in outputs(tmp_path).items() if k in texts_only} == texts_only
     # What 0.2 did not keep takes the defaults of a 1:1 machine translation.
     [first, *_] = again._part_pairs("d.txt")
     assert (first.target, first.origin, first.flags, first.score) == ("2024", "mt", (), None)
+    lines = [
+        json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert {(line["score"], tuple(map(str, line["flags"]))) for line in lines} == {(None, ())}
 
 
 @pytest.mark.parametrize(
@@ -258,9 +269,11 @@ def test_a_part_with_a_malformed_segment_is_translated_again(
     assert outputs(tmp_path) == before
 
 
-def test_the_jsonl_corpus_holds_the_first_seven_fields_of_a_segment(tmp_path: Path) -> None:
-    # Flags, origin and score stay out of the public files for now (issue 11 decides).
+def test_the_jsonl_corpus_holds_the_first_seven_fields_then_score_and_flags(
+    tmp_path: Path,
+) -> None:
+    # The origin stays out of the public files; score and flags end every line.
     Job(flagging_pipeline(), tmp_path, ["jsonl"]).run(iter(FLAGGED_CORPUS))
     lines = (tmp_path / "corpus.jsonl").read_text("utf-8").splitlines()
-    keys = list(AlignedSegment("d", 0, 0, "", "", 0, 0).to_dict())[:7]
+    keys = [*list(AlignedSegment("d", 0, 0, "", "", 0, 0).to_dict())[:7], "score", "flags"]
     assert lines and all(list(json.loads(line)) == keys for line in lines)

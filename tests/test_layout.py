@@ -98,6 +98,7 @@ _LAYERS = {
         "translate.job",
         "translate.review",
         "translate.parallel",
+        "translate.qajob",
         "translate.bench",
         "translate.evaluate",
     ),
@@ -198,14 +199,16 @@ _INPUT_EXTENSIONS = {ext for reader in READERS.values() for ext in reader.extens
 
 def _outputs_that_look_like_inputs() -> Iterator[str]:
     """Every file vi2en writes at the top of OUTDIR that a reader would otherwise read."""
-    for name in [layout.ERRORS_FILE, layout.MANIFEST_FILE, *layout.corpus_names()]:
+    for name in [layout.ERRORS_FILE, layout.MANIFEST_FILE, *layout.written_corpus_names()]:
         if Path(name).suffix in _INPUT_EXTENSIONS:
             yield name
 
 
 def test_some_outputs_look_like_inputs() -> None:
     # Otherwise the next test would check nothing but the txt folder.
-    assert {"corpus.jsonl", layout.ERRORS_FILE} <= set(_outputs_that_look_like_inputs())
+    assert {"corpus.jsonl", "rejected.jsonl", layout.ERRORS_FILE} <= set(
+        _outputs_that_look_like_inputs()
+    )
 
 
 def test_an_output_folder_read_as_input_skips_what_the_job_writes(tmp_path: Path) -> None:

@@ -288,6 +288,10 @@ def test_a_0_to_1_segment_has_no_source_text() -> None:
         aligned_document(DOCUMENT, SENTENCES, [dataclasses.replace(first, source="x"), *rest])
 
 
+# The checks that read the translator's signals: the text checks' reasons are not these tests'.
+SIGNAL_CHECKS = ("truncated", "loop")
+
+
 def test_align_makes_one_to_one_segments_that_keep_each_translation() -> None:
     translations = [
         Translation("One.", "mt", ("loop",), -0.5),
@@ -296,12 +300,25 @@ def test_align_makes_one_to_one_segments_that_keep_each_translation() -> None:
         Translation("Four.", "mt", ("split_long", "hit_max_length")),
         Translation("Five."),
     ]
-    result = align(DOCUMENT, SENTENCES, translations)
+    result = align(DOCUMENT, SENTENCES, translations, checks=SIGNAL_CHECKS)
     assert [(p.paragraph, p.sentence, p.source, p.start, p.end) for p in result.pairs] == [
         (s.paragraph, s.index, s.text, s.start, s.end) for s in SENTENCES
     ]
+    # The translator's flags become the QA checks' flags, with their reasons.
     assert [(p.target, p.origin, p.flags, p.score) for p in result.pairs] == [
-        (t.text, t.origin, tuple(Flag(f) for f in t.flags), t.score) for t in translations
+        ("One.", "mt", (Flag("loop", "the translation repeats itself in a loop"),), -0.5),
+        ("Two.", "memory", (), None),
+        ("3.", "copy", (), None),
+        (
+            "Four.",
+            "mt",
+            (
+                Flag("truncated", "the decoder stopped at the length cap"),
+                Flag("truncated", "over the model's input limit: translated in pieces"),
+            ),
+            None,
+        ),
+        ("Five.", "mt", (), None),
     ]
     assert all(p.one_to_one and p.target_ids == () for p in result.pairs)
     assert result.translated_paragraphs() == ["One. Two. 3.", "Four. Five."]
@@ -323,11 +340,11 @@ def test_the_pipelines_segments_carry_origin_flags_and_score(tmp_path: Path) -> 
     translator = Translator(
         backend=FakeBackend(max_input_tokens=8), decoding=decoding, memory=memory
     )
-    [result] = Pipeline(translator).translate_documents([document])
+    [result] = Pipeline(translator, qa_checks=SIGNAL_CHECKS).translate_documents([document])
     assert isinstance(result, TranslatedDocument)
     assert [(p.source, p.origin, tuple(f.check for f in p.flags)) for p in result.pairs] == [
         ("Đã có.", "memory", ()),
-        ("Một hai ba bốn năm sáu, bảy tám chín mười.", "mt", ("split_long", "hit_max_length")),
+        ("Một hai ba bốn năm sáu, bảy tám chín mười.", "mt", ("truncated", "truncated")),
         ("2024", "copy", ()),
         ("Ngắn.", "mt", ()),
         ("Đã có.", "memory", ()),
@@ -339,9 +356,9 @@ def test_segments_keep_their_flags_when_documents_are_retried_one_by_one() -> No
         backend=FakeBackend(fail_on=["hỏng."]), decoding=DecodingOptions(max_length=3)
     )
     documents = [read_text("Câu hỏng.", "bad"), read_text("Một hai ba bốn. Năm.", "good")]
-    failure, good = Pipeline(translator).translate_documents(documents)
+    failure, good = Pipeline(translator, qa_checks=SIGNAL_CHECKS).translate_documents(documents)
     assert isinstance(failure, DocumentFailure) and isinstance(good, TranslatedDocument)
     assert [(p.target, tuple(f.check for f in p.flags)) for p in good.pairs] == [
-        ("EN: MỘT HAI", ("hit_max_length",)),
+        ("EN: MỘT HAI", ("truncated",)),
         ("EN: NĂM.", ()),
     ]

@@ -19,7 +19,7 @@ from lxml import etree
 
 from translate import fileio
 from translate.errors import OutputError, UnknownNameError
-from translate.records import AlignedSegment, Document, Pair, TranslatedDocument
+from translate.records import AlignedSegment, Document, Flag, Pair, TranslatedDocument
 from translate.writers import (
     WRITERS,
     MosesWriter,
@@ -222,7 +222,7 @@ def test_jsonl_keys_in_order_and_unescaped(outdir: Path) -> None:
     assert first == (
         '{"doc_id": "tin/kinh-te", "paragraph": 0, "sentence": 0, '
         '"source": "Giá xăng\\ttăng 5%.", "target": "Petrol\\tprices rose 5%.", '
-        '"start": 0, "end": 17}'
+        '"start": 0, "end": 17, "score": null, "flags": []}'
     )
 
 
@@ -420,6 +420,8 @@ def test_jsonl_round_trips_any_text(doc_id: str, texts: list[tuple[str, str]]) -
                 "target": t,
                 "start": 0,
                 "end": len(s),
+                "score": None,
+                "flags": [],
             }
             for i, (s, t) in enumerate(texts)
         ]
@@ -560,7 +562,8 @@ def test_links_in_jsonl(tmp_path: Path) -> None:
     lines = (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         '{"doc_id": "nm", "paragraph": 0, "sentence": 0, "source": "A. B.", "target": "AB.", '
-        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0], "link": "2-1"}'
+        '"start": 0, "end": 5, "source_count": 2, "target_ids": [0], "link": "2-1", '
+        '"score": null, "flags": []}'
     )
     # An aligner's 1:0 link says so, although it has no target ids.
     assert json.loads(lines[2])["link"] == "1-0"
@@ -608,12 +611,26 @@ def test_links_in_tsv_and_txt(tmp_path: Path) -> None:
     assert (tmp_path / "txt/nm.txt").read_text(encoding="utf-8") == "AB. C1. C2.\nExtra\x01. E.\n"
 
 
-def test_origin_score_and_flags_are_not_written(tmp_path: Path) -> None:
+FLAGGED = AlignedSegment(
+    "d<1>",
+    0,
+    0,
+    "Giá 10.000 đồng.",
+    "It costs 1,000 dong.",
+    0,
+    16,
+    origin="memory",
+    score=-0.123456789,
+    flags=(Flag("numbers", "number 10.000 → 1,000 & <more>"), Flag("loop")),
+)
+
+
+def test_origin_is_not_written_and_score_and_flags_only_in_jsonl_and_tmx(tmp_path: Path) -> None:
     marked = [
         TranslatedDocument(
             document.document,
             tuple(
-                replace(pair, origin="memory", score=-0.25, flags=("loop", "hit_max_length"))
+                replace(pair, origin="memory", score=-0.25, flags=(Flag("loop", "a loop"),))
                 for pair in document.pairs
             ),
         )
@@ -625,8 +642,51 @@ def test_origin_score_and_flags_are_not_written(tmp_path: Path) -> None:
     write_corpus(tmp_path / "marked", formats, documents=marked)
     names = listing(tmp_path / "plain")
     assert names == listing(tmp_path / "marked")
-    for name in names:
-        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "marked" / name).read_bytes()
+    differ = [
+        name
+        for name in names
+        if (tmp_path / "plain" / name).read_bytes() != (tmp_path / "marked" / name).read_bytes()
+    ]
+    # TSV, Moses and the articles stay clean texts.
+    assert differ == ["corpus.jsonl", "corpus.tmx"]
+
+
+def test_score_and_flags_in_jsonl(tmp_path: Path) -> None:
+    write_jsonl([FLAGGED], tmp_path / "c.jsonl")
+    assert (tmp_path / "c.jsonl").read_text("utf-8") == (
+        '{"doc_id": "d<1>", "paragraph": 0, "sentence": 0, "source": "Giá 10.000 đồng.", '
+        '"target": "It costs 1,000 dong.", "start": 0, "end": 16, "score": -0.1235, '
+        '"flags": [{"check": "numbers", "reason": "number 10.000 → 1,000 & <more>"}, '
+        '{"check": "loop", "reason": ""}]}\n'
+    )
+    # Read back with the rounded score; the origin is not stored.
+    assert read_jsonl(tmp_path / "c.jsonl") == [replace(FLAGGED, origin="mt", score=-0.1235)]
+
+
+def test_score_and_flags_in_tmx_props_valid_against_the_dtd(tmp_path: Path) -> None:
+    write_tmx([FLAGGED, replace(FLAGGED, score=None, flags=())], tmp_path / "c.tmx", RUN)
+    text = (tmp_path / "c.tmx").read_text("utf-8")
+    assert (
+        "    <tu>\n"
+        '      <prop type="x-doc-id">d&lt;1&gt;</prop>\n'
+        '      <prop type="x-paragraph">0</prop>\n'
+        '      <prop type="x-sentence">0</prop>\n'
+        '      <prop type="x-vi2en-score">-0.1235</prop>\n'
+        '      <prop type="x-vi2en-flags">numbers: number 10.000 → 1,000 &amp; &lt;more&gt;</prop>\n'
+        '      <prop type="x-vi2en-flags">loop</prop>\n'
+        '      <tuv xml:lang="vi"><seg>Giá 10.000 đồng.</seg></tuv>\n'
+        '      <tuv xml:lang="en"><seg>It costs 1,000 dong.</seg></tuv>\n'
+        "    </tu>\n"
+        "    <tu>\n"
+        '      <prop type="x-doc-id">d&lt;1&gt;</prop>\n'
+        '      <prop type="x-paragraph">0</prop>\n'
+        '      <prop type="x-sentence">0</prop>\n'
+        '      <tuv xml:lang="vi">'
+    ) in text
+    tree = etree.parse(str(tmp_path / "c.tmx"))
+    assert TMX_DTD.validate(tree), TMX_DTD.error_log
+    plain = replace(FLAGGED, origin="mt", score=-0.1235)
+    assert read_tmx(tmp_path / "c.tmx") == [plain, replace(plain, score=None, flags=())]
 
 
 # --- the conveniences are the writers ----------------------------------------------------

@@ -2,7 +2,8 @@
 
 Library errors are turned into one-line messages here, and nowhere else.
 Exit codes: 0 success; 1 runtime error (model, input, output); 2 usage error;
-3 finished, but some documents failed (listed in ``errors.jsonl``);
+3 finished, but some documents failed, or ``vi2en qa`` met malformed records
+(listed in ``errors.jsonl``);
 130 stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM.
 """
 
@@ -29,6 +30,7 @@ from translate.backends import BACKENDS, COMPUTE_TYPES, BackendSettings, Decodin
 from translate.bench import RANDOM_FAMILIES
 from translate.errors import Interrupted, UnknownNameError, Vi2enError
 from translate.models import MODEL_ENV_VAR, cache_dir, default_model_name
+from translate.qa import CHECKS, check_names
 from translate.readers import READERS
 from translate.text import LINE_SEPARATORS
 
@@ -452,6 +454,38 @@ class _ProgressBar:
             self.bar = None
 
 
+def qa_options(func: F) -> F:
+    """``--qa`` and ``--qa-drop``, shared by ``translate`` and ``qa``; :func:`_qa_checks` reads them."""
+    func = click.option(
+        "--qa-drop",
+        multiple=True,
+        default=(),
+        metavar="CHECKS",
+        help="Pairs flagged by these checks go to rejected.* instead of corpus.* (needs -o).",
+    )(func)
+    return click.option(
+        "--qa",
+        multiple=True,
+        default=("all",),
+        show_default=True,
+        metavar="CHECKS",
+        help=f"QA checks on every pair, comma-separated: all, none, or {', '.join(CHECKS)}.",
+    )(func)
+
+
+def _qa_checks(kwargs: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The checks to run and those to drop by; a ``--qa-drop`` check is run even if ``--qa`` omits it."""
+    try:
+        drop = check_names(kwargs["qa_drop"])
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="'--qa-drop'") from exc
+    try:
+        chosen = set(check_names(kwargs["qa"])) | set(drop)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="'--qa'") from exc
+    return tuple(name for name in CHECKS if name in chosen), drop
+
+
 def translation_options(func: F) -> F:
     """The model, backend, batching, decoding and memory options of ``translate``.
 
@@ -563,6 +597,7 @@ def translation_options(func: F) -> F:
 @click.option(
     "--restart", is_flag=True, help="Discard an interrupted run in OUTPUT instead of resuming it."
 )
+@qa_options
 @reader_options
 @verbosity_options
 def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> None:
@@ -579,13 +614,16 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         formats = parse_formats(kwargs["formats"], FORMATS)
     except UnknownNameError as exc:
         raise click.BadParameter(str(exc), param_hint="'-f' / '--format'") from exc
+    checks, drop = _qa_checks(kwargs)
+    if drop and output is None:
+        raise click.UsageError("--qa-drop writes rejected.* files; pass -o OUTPUT")
     stop = _StopFlag()
     stop.install()
     try:
         with _errors_as_click():
             from translate.pipeline import build_pipeline
 
-            pipeline = build_pipeline(_pipeline_config(kwargs))
+            pipeline = build_pipeline(_pipeline_config(kwargs, qa=checks))
             pipeline.check_stop = stop.check
             documents = _documents(inputs, kwargs, output=output)
             if output is None:
@@ -600,13 +638,16 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         stop.restore()
 
 
-def _pipeline_config(kwargs: dict[str, Any], *, documents: bool = True) -> PipelineConfig:
+def _pipeline_config(
+    kwargs: dict[str, Any], *, documents: bool = True, qa: Sequence[str] | None = None
+) -> PipelineConfig:
     """The options of ``translate`` as a :class:`~translate.PipelineConfig`.
 
     ``documents=False`` for a command without the reader and segmenter options
-    (``evaluate --src`` translates lines as they are): their defaults.
+    (``evaluate --src`` translates lines as they are): their defaults. ``qa``:
+    the QA checks (:func:`_qa_checks`); ``None``, all.
     """
-    from translate.config import PipelineConfig
+    from translate.config import PipelineConfig, all_checks
     from translate.readers import ReadOptions
 
     memory = None
@@ -633,6 +674,7 @@ def _pipeline_config(kwargs: dict[str, Any], *, documents: bool = True) -> Pipel
         abbreviations=tuple(_abbreviations(kwargs)) if documents else (),
         reader=_read_options(kwargs) if documents else ReadOptions(),
         memory=memory,
+        qa=all_checks() if qa is None else tuple(qa),
     )
 
 
@@ -678,6 +720,17 @@ def _translate_to_stdout(
         sys.exit(EXIT_DOCUMENTS_FAILED)
 
 
+def _echo_qa(qa: Any) -> None:
+    """One line of QA counts when a check flagged a pair: per check, and pairs dropped."""
+    if not qa.flagged_pairs:
+        return
+    counts = ", ".join(f"{name} {count}" for name, count in qa.as_dict()["flags"].items() if count)
+    dropped = f"; {qa.dropped_pairs} dropped to rejected.*" if qa.drop else ""
+    click.echo(
+        f"vi2en: QA: {_plural(qa.flagged_pairs, 'flagged pair')} ({counts}){dropped}", err=True
+    )
+
+
 def _echo_warnings(stats: Any) -> None:
     """The repeated warnings, one line per kind: count and first documents."""
     for summary in stats.warnings.values():
@@ -702,7 +755,14 @@ def _translate_to_directory(
         for f in input_files(inputs, _read_options(kwargs), exclude=[output])
         if f.path is not None
     ]
-    job = Job(pipeline, output, formats, restart=kwargs["restart"], input_paths=paths)
+    job = Job(
+        pipeline,
+        output,
+        formats,
+        restart=kwargs["restart"],
+        input_paths=paths,
+        qa_drop=_qa_checks(kwargs)[1],
+    )
     progress = _progress_bar(inputs, kwargs, output)
     try:
         summary = job.run(documents, progress)
@@ -724,6 +784,7 @@ def _translate_to_directory(
             f"in {summary.seconds:.1f}s → {output}",
             err=True,
         )
+        _echo_qa(summary.qa)
         _echo_warnings(stats)
     if summary.failures:
         for failure in summary.failures[:10]:
@@ -822,6 +883,7 @@ ALIGN_FORMATS = ("jsonl", "links", "moses", "review", "tmx", "tsv")
     help="File of extra Vietnamese abbreviations, one per line (# comments).",
 )
 @translation_options
+@qa_options
 @click.option(
     "--restart", is_flag=True, help="Discard an interrupted run in OUTPUT instead of resuming it."
 )
@@ -887,6 +949,7 @@ def _align(
         vi_field=kwargs["vi_field"],
         en_field=kwargs["en_field"],
     )
+    checks, drop = _qa_checks(kwargs)
     paths = pair_input_files(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output])
     translation = None
     if kwargs["mt"]:
@@ -897,6 +960,7 @@ def _align(
         presegmented=kwargs["presegmented"],
         min_score=kwargs["min_score"],
         window_sentences=kwargs["window_sentences"],
+        qa_checks=checks,
     )
     pipeline.check_stop = stop.check
     job = Job(
@@ -906,6 +970,7 @@ def _align(
         restart=kwargs["restart"],
         input_paths=paths,
         selection=CorpusSelection(kwargs["min_score"]),
+        qa_drop=drop,
     )
     show = not kwargs["quiet"] and sys.stderr.isatty()
     total = count_pairs(inputs, vi_dir=vi_dir, en_dir=en_dir, exclude=[output]) if show else None
@@ -942,6 +1007,99 @@ def _align(
         more = len(summary.failures) - 10
         click.echo(
             f"vi2en: {_plural(len(summary.failures), 'document pair')} failed"
+            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
+            err=True,
+        )
+        sys.exit(EXIT_DOCUMENTS_FAILED)
+
+
+@main.command("qa")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output directory of the annotated corpus.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    default=("jsonl",),
+    show_default=True,
+    help="Output formats, comma-separated or repeated: jsonl, moses, tmx, tsv.",
+)
+@qa_options
+@click.option(
+    "--input-format",
+    type=click.Choice(["auto", "jsonl", "moses", "tmx", "tsv"]),
+    default="auto",
+    show_default=True,
+    help="auto: by extension (.tsv, .jsonl, .tmx; a Moses pair X.vi/X.en or its prefix X).",
+)
+@click.option("--source-lang", default="vi", show_default=True, help="Source language code.")
+@click.option("--target-lang", default="en", show_default=True, help="Target language code.")
+@click.option("--source-field", default=None, help="JSONL source field [default: source, vi].")
+@click.option("--target-field", default=None, help="JSONL target field [default: target, en].")
+@click.option("--raw", is_flag=True, help="TSV/Moses texts are not escaped as vi2en writes them.")
+@verbosity_options
+def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
+    """Check an existing parallel corpus (TSV, Moses, JSONL, TMX) and write it annotated.
+
+    Writes OUTPUT/corpus.* with each pair's QA flags (JSONL, TMX), rejected.*
+    with --qa-drop, errors.jsonl (records that could not be read: exit 3) and
+    manifest.json with the counts per check.
+    """
+    _setup_logging(kwargs["verbose"], kwargs["quiet"])
+    from translate.writers import parse_formats
+
+    try:
+        formats = parse_formats(kwargs["formats"])
+    except UnknownNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-f' / '--format'") from exc
+    if "txt" in formats:
+        raise click.BadParameter(
+            "vi2en qa writes corpus files, not articles: leave out txt",
+            param_hint="'-f' / '--format'",
+        )
+    if (kwargs["source_field"] is None) != (kwargs["target_field"] is None):
+        raise click.UsageError("give both --source-field and --target-field, or neither")
+    checks, drop = _qa_checks(kwargs)
+    with _errors_as_click():
+        from translate.errors import InputOverwriteError
+        from translate.layout import ERRORS_FILE
+        from translate.qajob import CorpusQa
+        from translate.readers.corpus import CorpusOptions
+
+        options = CorpusOptions(
+            source_lang=kwargs["source_lang"],
+            target_lang=kwargs["target_lang"],
+            source_field=kwargs["source_field"],
+            target_field=kwargs["target_field"],
+            escaped=not kwargs["raw"],
+            input_format=kwargs["input_format"],
+        )
+        job = CorpusQa(inputs, output, formats, checks=checks, drop=drop, options=options)
+        try:
+            summary = job.run()
+        except InputOverwriteError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if not kwargs["quiet"]:
+        click.echo(
+            f"vi2en: {_plural(len(summary.inputs), 'corpus', 'corpora')}, "
+            f"{_plural(summary.pairs, 'sentence pair')} checked, "
+            f"{summary.qa.flagged_pairs} flagged, in {summary.seconds:.1f}s → {output}",
+            err=True,
+        )
+        _echo_qa(summary.qa)
+    if summary.malformed:
+        for record in summary.malformed[:10]:
+            click.echo(f"vi2en: malformed {record.source}: {record.reason}", err=True)
+        more = len(summary.malformed) - 10
+        click.echo(
+            f"vi2en: {_plural(len(summary.malformed), 'malformed record')}"
             f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
             err=True,
         )

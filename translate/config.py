@@ -28,9 +28,10 @@ from typing import Any
 import translate.segment
 import translate.translator
 from translate.backends import BackendSettings, DecodingOptions, resolve_settings
-from translate.errors import ConfigMismatchError
+from translate.errors import ConfigMismatchError, UnknownNameError
 from translate.memory import TranslationMemory
 from translate.models import ResolvedModel, default_model_name, resolve_model
+from translate.qa import CHECKS
 from translate.readers import ReadOptions
 
 #: The layout of :meth:`PipelineConfig.to_json` and :meth:`PipelineConfig.settings`.
@@ -46,6 +47,11 @@ def _segmenter_version() -> str:
 
 def _preprocess_version() -> str:
     return translate.translator.PREPROCESS_VERSION
+
+
+def all_checks() -> tuple[str, ...]:
+    """Every QA check of :data:`translate.qa.CHECKS`, in table order: the default of ``qa``."""
+    return tuple(CHECKS)
 
 
 def _normalise_model(name: str) -> str:
@@ -81,6 +87,8 @@ class PipelineConfig:
         reader: How inputs are read.
         memory: The translation memory file; ``None`` disables the memory.
         preprocess_version: The version of the text cleaning before the model.
+        qa: The QA checks run on every pair (:data:`translate.qa.CHECKS`
+            names, kept in table order); empty: none. Default: all.
         version: The config's layout (:data:`CONFIG_VERSION`).
     """
 
@@ -98,6 +106,7 @@ class PipelineConfig:
     reader: ReadOptions = field(default_factory=ReadOptions)
     memory: str | None = None
     preprocess_version: str = field(default_factory=_preprocess_version)
+    qa: tuple[str, ...] = field(default_factory=all_checks)
     version: int = CONFIG_VERSION
 
     def __post_init__(self) -> None:
@@ -106,6 +115,10 @@ class PipelineConfig:
         object.__setattr__(self, "model", _normalise_model(name))
         object.__setattr__(self, "model_name", self.model_name or name)
         object.__setattr__(self, "abbreviations", tuple(sorted(self.abbreviations)))
+        unknown = sorted(set(self.qa) - set(CHECKS))
+        if unknown:
+            raise UnknownNameError("QA check", unknown[0], list(CHECKS))
+        object.__setattr__(self, "qa", tuple(name for name in CHECKS if name in self.qa))
         if self.memory is not None:
             # As given (a path-like becomes a string): error messages name it as the user did.
             object.__setattr__(self, "memory", os.fspath(self.memory))
@@ -198,13 +211,16 @@ class PipelineConfig:
         """The record a run's manifest holds and a resumed run must match.
 
         The memory namespace, the reader options, the abbreviations, the
-        segmenter's version and the config's layout version.
+        segmenter's version, the QA checks (``qa``) and the config's layout
+        version. The job reads a run recorded before ``qa`` existed as one
+        that chose the default, every check.
         """
         return {
             **self.memory_namespace(),
             "reader": dataclasses.asdict(self.reader),
             "abbreviations": list(self.abbreviations),
             "segmenter": self.segmenter_version,
+            "qa": list(self.qa),
             "config_version": self.version,
         }
 
@@ -237,6 +253,8 @@ class PipelineConfig:
                 "decoding": DecodingOptions(**data.pop("decoding")),
                 "reader": ReadOptions(**data.pop("reader")),
                 "abbreviations": tuple(data.pop("abbreviations")),
+                # A config of before QA (no "qa") ran every check.
+                "qa": tuple(data.pop("qa", all_checks())),
             }
             return cls(**data, **nested)
         except ConfigMismatchError:

@@ -14,17 +14,24 @@ uninterrupted run would have. A changed input document (content hash) or a
 damaged part is translated again; changed settings are refused, never mixed.
 A run holds an OS lock on the output directory (:class:`OutputDirLock`) and
 refuses inputs that are its own outputs (:func:`check_inputs_are_not_outputs`).
+
+The parts hold each pair's QA flags (the pipeline checks as it translates);
+the publication counts them for the manifest (:class:`QaSummary`) and, with
+``qa_drop``, sends the pairs of those checks to ``rejected.*`` instead of the
+corpus files. A part saved before QA is checked as it is published.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import shutil
 import socket
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,20 +46,30 @@ from translate.errors import (
 from translate.fileio import AtomicFile, atomic_write, check_writable_dir, file_digest, output_error
 from translate.layout import (  # the names stay importable from translate.job
     CORPUS_STEM,
-    CORPUS_SUFFIXES,  # noqa: F401
+    CORPUS_SUFFIXES,
     DOCUMENT_DIRS,
     ERRORS_FILE,
     JOURNAL_FILE,
     LOCK_FILE,
     LOCK_HOLDER_FILE,
     MANIFEST_FILE,
+    REJECTED_STEM,
     STATE_DIR,
     TXT_DIR,
-    corpus_names,
+    written_corpus_names,
 )
-from translate.pipeline import Pipeline
-from translate.records import Document, DocumentFailure, DocumentInfo, Pair, TranslatedDocument
-from translate.writers import LinksWriter, RunInfo, TxtWriter, open_writers, write_manifest
+from translate.pipeline import Pipeline, qa_flags
+from translate.qa import CHECKS
+from translate.records import (
+    FLAGS,
+    Document,
+    DocumentFailure,
+    DocumentInfo,
+    Pair,
+    TranslatedDocument,
+    Translation,
+)
+from translate.writers import LinksWriter, RunInfo, TxtWriter, Writer, open_writers, write_manifest
 
 #: Set to a step number, a run exits (status 137) just before that step of a publication.
 CRASH_AT_ENV = "VI2EN_TEST_CRASH_AT"
@@ -94,6 +111,79 @@ class Selection(Protocol):
         ...
 
 
+#: How many documents the manifest lists as the worst (by share of flagged pairs).
+WORST_DOCUMENTS = 10
+
+
+@dataclass
+class QaSummary:
+    """The QA counts of a corpus, for the manifest: per check, per document.
+
+    Attributes:
+        checks: The checks that ran, in :data:`translate.qa.CHECKS` order.
+        drop: The checks whose flagged pairs went to ``rejected.*``.
+        pairs: Pairs seen.
+        flagged_pairs: Pairs with at least one flag.
+        dropped_pairs: Pairs kept out of the corpus (flagged by a ``drop`` check).
+        flags: Flags per check (a pair may count under several checks, and
+            twice under one with two reasons).
+        documents: ``(doc_id, flagged pairs, pairs)`` of each document with a flag.
+    """
+
+    checks: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    pairs: int = 0
+    flagged_pairs: int = 0
+    dropped_pairs: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    documents: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def is_dropped(self, pair: Pair) -> bool:
+        """Whether ``pair`` goes to ``rejected.*``: a flag of a :attr:`drop` check."""
+        return any(flag.check in self.drop for flag in pair.flags)
+
+    def add_document(self, doc_id: str, pairs: Iterable[Pair]) -> None:
+        """Count one document's pairs (streamed)."""
+        flagged = count = 0
+        for pair in pairs:
+            count += 1
+            if pair.flags:
+                flagged += 1
+                self.flags.update(flag.check for flag in pair.flags)
+            self.dropped_pairs += self.is_dropped(pair)
+        self.pairs += count
+        self.flagged_pairs += flagged
+        if flagged:
+            self.documents.append((doc_id, flagged, count))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest's ``qa`` object.
+
+        ``flags`` names every check that ran (0 when it found nothing);
+        ``worst_documents`` are the :data:`WORST_DOCUMENTS` documents with the
+        largest share of flagged pairs (ties: more flagged pairs, then corpus order).
+        """
+        ranked = sorted(
+            enumerate(self.documents),
+            key=lambda item: (-item[1][1] / item[1][2], -item[1][1], item[0]),
+        )
+        return {
+            "checks": list(self.checks),
+            "drop": list(self.drop),
+            "pairs": self.pairs,
+            "flagged_pairs": self.flagged_pairs,
+            "dropped_pairs": self.dropped_pairs,
+            "flags": {
+                name: self.flags[name]
+                for name in [*self.checks, *sorted(set(self.flags) - set(self.checks))]
+            },
+            "worst_documents": [
+                {"doc_id": doc_id, "flagged": flagged, "pairs": pairs}
+                for _, (doc_id, flagged, pairs) in ranked[:WORST_DOCUMENTS]
+            ],
+        }
+
+
 @dataclass
 class JobSummary:
     """What a job did.
@@ -103,8 +193,10 @@ class JobSummary:
         translated: Documents translated in this run.
         resumed: Documents finished by an earlier run and not translated again.
         failures: Documents that could not be read or translated.
-        pairs: Sentence pairs in the corpus (segments, without a :class:`Selection`).
         counts: The manifest's counts (documents, failed, pairs and the selection's).
+        pairs: Sentence pairs (segments) translated or aligned (those ``--qa-drop`` kept out of
+            the corpus included).
+        qa: The QA counts (flags per check, pairs dropped).
         outputs: Files written.
         removed: Documents of an earlier run in the output directory that
             are not in this run, and whose outputs were removed.
@@ -117,6 +209,7 @@ class JobSummary:
     failures: list[DocumentFailure] = field(default_factory=list)
     pairs: int = 0
     counts: dict[str, Any] = field(default_factory=dict)
+    qa: QaSummary = field(default_factory=QaSummary)
     outputs: list[Path] = field(default_factory=list)
     removed: int = 0
     seconds: float = 0.0
@@ -141,6 +234,17 @@ def _document_header(document: Document) -> dict[str, Any]:
 # A line of a part written before segments carried origin, flags and score
 # (0.2): the 1:1 pair's fields after doc_id, as a list.
 _LIST_PART_FIELDS = ("paragraph", "sentence", "source", "target", "start", "end")
+
+
+def _recheck(segment: Pair, checks: Collection[str]) -> Pair:
+    """A segment of a part saved before QA (its flags are the translator's): checked now.
+
+    Its flags are the translator's flag names (``hit_max_length``, ``loop``...),
+    the signals of :func:`~translate.pipeline.qa_flags`.
+    """
+    signals = tuple(flag.check for flag in segment.flags if flag.check in FLAGS)
+    translation = Translation(segment.target, segment.origin, signals, segment.score)
+    return dataclasses.replace(segment, flags=qa_flags(segment.source, translation, checks=checks))
 
 
 def _part_segment(doc_id: str, line: str) -> Pair:
@@ -196,6 +300,9 @@ class Job:
         stem: Name of the corpus files.
         input_paths: The input files; no output of the run may be one of them.
         selection: Which segments each format holds (default: all of them).
+        qa_drop: QA checks whose flagged pairs go to ``rejected.*`` (the
+            corpus formats' files, stem ``rejected``) instead of the corpus;
+            the translated articles stay complete.
     """
 
     def __init__(
@@ -209,6 +316,7 @@ class Job:
         stem: str = CORPUS_STEM,
         input_paths: Sequence[Path] = (),
         selection: Selection | None = None,
+        qa_drop: Collection[str] = (),
     ) -> None:
         self.pipeline = pipeline
         self.outdir = outdir
@@ -218,6 +326,7 @@ class Job:
         self.stem = stem
         self.input_paths = list(input_paths)
         self.selection = selection
+        self.qa_drop = tuple(name for name in CHECKS if name in qa_drop)
         self.state = outdir / STATE_DIR
         self.parts = self.state / "parts"
 
@@ -227,12 +336,12 @@ class Job:
 
     def _prepare_state(self) -> None:
         complete_publication(self.outdir)
-        _remove_temporaries(self.outdir)
+        remove_temporaries(self.outdir)
         settings_file = self.state / "settings.json"
         current = self.settings()
         if self.restart:
             _remove_state(self.state)
-            _remove_outputs(self.outdir, set(), self.stem)
+            remove_outputs(self.outdir, set(), self.stem)
             (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
             (self.outdir / ERRORS_FILE).unlink(missing_ok=True)
         if settings_file.is_file():
@@ -247,6 +356,9 @@ class Job:
             # vi2en 0.2.0 wrote the first layout without naming its version.
             if "config_version" in current:
                 previous.setdefault("config_version", 1)
+            # A run of before QA ran with the default: every check.
+            if "qa" in current:
+                previous.setdefault("qa", list(CHECKS))
             changed = sorted(
                 k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)
             )
@@ -290,17 +402,24 @@ class Job:
     def _part_pairs(self, doc_id: str) -> Iterator[Pair]:
         """The segments of a part checked by :meth:`_read_part`, read one line at a time."""
         path = self.parts / _part_name(doc_id)
+        checks = self.pipeline.checks
         try:
             with path.open(encoding="utf-8") as handle:
-                handle.readline()
+                # A part saved before QA has no "qa" in its header: its pairs are checked now.
+                checked = "qa" in json.loads(handle.readline())
                 for line in handle:
-                    yield _part_segment(doc_id, line)
+                    segment = _part_segment(doc_id, line)
+                    yield segment if checked else _recheck(segment, checks)
         except (OSError, ValueError, TypeError) as exc:
             raise self._damaged(doc_id) from exc
 
     def _save_part(self, result: TranslatedDocument) -> None:
         with atomic_write(self.parts / _part_name(result.document.doc_id)) as out:
-            header = {**_document_header(result.document), "pairs": len(result.pairs)}
+            header = {
+                **_document_header(result.document),
+                "pairs": len(result.pairs),
+                "qa": list(self.pipeline.checks),
+            }
             out.write(json.dumps(header, ensure_ascii=False) + "\n")
             for segment in result.pairs:
                 out.write(json.dumps(segment.to_dict(), ensure_ascii=False) + "\n")
@@ -398,11 +517,16 @@ class Job:
             model=model["name"] or "none",
             model_revision=model["revision"],
         )
+        qa = summary.qa = QaSummary(self.pipeline.checks, self.qa_drop)
         writers = open_writers(self.formats, self.outdir, run, stem=self.stem)
+        rejected: list[Writer] = []
         files: list[AtomicFile] = []
         if self.selection is not None:
             self.selection.reset()
         try:
+            if self.qa_drop:
+                corpus_formats = [f for f in self.formats if f in CORPUS_SUFFIXES]
+                rejected = open_writers(corpus_formats, self.outdir, run, stem=REJECTED_STEM)
             for doc_id in order:
                 # Each writer reads the part again, line by line: a document's
                 # pairs are never all in memory at once.
@@ -410,8 +534,17 @@ class Job:
                 summary.pairs += part.pairs
                 if self.selection is not None:
                     self.selection.count(self._part_pairs(doc_id))
+                qa.add_document(doc_id, self._part_pairs(doc_id))
                 for writer in writers:
-                    writer.add_pairs(part.document, self._selected(writer.name, doc_id))
+                    pairs = self._selected(writer.name, doc_id)
+                    if self.qa_drop and writer.name in CORPUS_SUFFIXES:
+                        pairs = (p for p in pairs if not qa.is_dropped(p))
+                    writer.add_pairs(part.document, pairs)
+                for writer in rejected:
+                    writer.add_pairs(
+                        part.document, (p for p in self._part_pairs(doc_id) if qa.is_dropped(p))
+                    )
+            writers += rejected
             for writer in writers:
                 writer.finish()
                 files.extend(writer.files)
@@ -431,7 +564,7 @@ class Job:
                 )
             errors.finish()
         except BaseException:
-            for writer in writers:
+            for writer in [*writers, *rejected]:
                 writer.discard()
             for file in files:
                 file.discard()
@@ -486,6 +619,7 @@ class Job:
             "packages": package_versions(),
             "backend": model["backend"],
             "counts": summary.counts,
+            "qa": summary.qa.as_dict(),
             "run": {
                 "translated_documents": summary.translated,
                 "resumed_documents": summary.resumed,
@@ -536,7 +670,7 @@ def complete_publication(outdir: Path) -> None:
             if temp.exists():
                 os.replace(temp, final)
         _crash_point(step)
-        _remove_outputs(outdir, set(listed), stem)
+        remove_outputs(outdir, set(listed), stem)
         complete = True
         for name, entry in listed.items():
             try:
@@ -552,14 +686,14 @@ def complete_publication(outdir: Path) -> None:
     journal_path.unlink(missing_ok=True)
 
 
-def _remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
+def remove_outputs(outdir: Path, keep: set[str], stem: str) -> None:
     """Remove the outputs vi2en writes that are not in ``keep`` (paths relative to OUTDIR).
 
     Only names vi2en writes are touched: the corpus files of every format,
     ``*.txt`` under ``txt/`` and ``*.links`` under ``links/`` (then the folders
     left empty); anything else a user put in OUTDIR stays.
     """
-    for name in corpus_names(stem):
+    for name in written_corpus_names(stem):
         if name not in keep:
             (outdir / name).unlink(missing_ok=True)
     for folder_name, suffix in DOCUMENT_DIRS.items():
@@ -589,7 +723,7 @@ def _remove_state(state: Path) -> None:
             entry.unlink()
 
 
-def _remove_temporaries(outdir: Path) -> None:
+def remove_temporaries(outdir: Path) -> None:
     """Remove temporary files (``.NAME.tmp-PID``) left by a killed run.
 
     Called with the output directory's lock held: no other run can be writing
@@ -679,7 +813,7 @@ def check_inputs_are_not_outputs(inputs: Sequence[Path], outdir: Path, stem: str
     if not inputs:
         return
     root = outdir.resolve()
-    protected_names = [*corpus_names(stem), MANIFEST_FILE, ERRORS_FILE]
+    protected_names = [*written_corpus_names(stem), MANIFEST_FILE, ERRORS_FILE]
     protected: dict[tuple[int, int], Path] = {}
     for name in protected_names:
         if (identity := _identity(root / name)) is not None:

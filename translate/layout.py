@@ -22,6 +22,8 @@ LOCK_HOLDER_FILE = "lock-holder.json"
 JOURNAL_FILE = "publish.json"
 #: The name the corpus files share before their suffix (``corpus.tsv``).
 CORPUS_STEM = "corpus"
+#: The stem of the pairs that ``--qa-drop`` keeps out of the corpus (``rejected.tsv``).
+REJECTED_STEM = "rejected"
 #: The corpus files of each format, as suffixes of the stem (``corpus.tsv``).
 CORPUS_SUFFIXES: dict[str, tuple[str, ...]] = {
     "jsonl": (".jsonl",),
@@ -46,6 +48,16 @@ def corpus_names(stem: str = CORPUS_STEM) -> list[str]:
     return named + [name for names in FORMAT_FILES.values() for name in names]
 
 
+def written_corpus_names(stem: str = CORPUS_STEM) -> list[str]:
+    """The corpus files of every format for ``stem``, then those of the rejected pairs."""
+    rejected = [
+        REJECTED_STEM + suffix for suffixes in CORPUS_SUFFIXES.values() for suffix in suffixes
+    ]
+    return [*corpus_names(stem), *rejected]
+
+
 def output_names(stem: str = CORPUS_STEM) -> frozenset[str]:
-    """Every name vi2en writes at the top of an output folder."""
-    return frozenset({STATE_DIR, *DOCUMENT_DIRS, ERRORS_FILE, MANIFEST_FILE, *corpus_names(stem)})
+    """Every name vi2en writes at the top of an output folder (the rejected pairs' too)."""
+    return frozenset(
+        {STATE_DIR, *DOCUMENT_DIRS, ERRORS_FILE, MANIFEST_FILE, *written_corpus_names(stem)}
+    )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from translate import align
@@ -37,6 +37,7 @@ from translate.pipeline import (
     _document_error,
     aligned_document,
 )
+from translate.qa import CHECKS, check_pair
 from translate.readers.pairs import DocumentPair
 from translate.records import AlignedSegment, Document, DocumentFailure, Sentence, Span
 from translate.segment import SEGMENTER_VERSION, Segmenter
@@ -145,6 +146,8 @@ class AlignPipeline:
         window_sentences: With ``translation``, the Vietnamese sentences
             translated together (across documents) before the documents are
             aligned.
+        qa_checks: The QA checks (:data:`translate.qa.CHECKS` names) run on
+            every link with both sides; its flags go on the segment.
     """
 
     abbreviations: tuple[str, ...] = ()
@@ -152,6 +155,7 @@ class AlignPipeline:
     presegmented: bool = False
     min_score: float | None = None
     window_sentences: int = 4096
+    qa_checks: tuple[str, ...] = tuple(CHECKS)
     _stats: TranslationStats = field(default_factory=TranslationStats, init=False, repr=False)
     _check_stop: Callable[[], None] | None = field(default=None, init=False, repr=False)
 
@@ -169,6 +173,11 @@ class AlignPipeline:
         if self.translation is not None:
             # One stop flag for both: the translator checks it before each batch.
             self.translation.check_stop = check
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The QA checks run on each link, in :data:`translate.qa.CHECKS` order."""
+        return tuple(name for name in CHECKS if name in self.qa_checks)
 
     @property
     def stats(self) -> TranslationStats:
@@ -191,6 +200,7 @@ class AlignPipeline:
             "presegmented": self.presegmented,
             "min_score": self.min_score,
             "mt": None if self.translation is None else self.translation.settings(),
+            "qa": list(self.checks),
         }
 
     def describe(self) -> dict[str, Any]:
@@ -323,12 +333,22 @@ class AlignPipeline:
                 source_paragraphs=[s.paragraph for s in sides.source],
                 target_paragraphs=[s.paragraph for s in sides.target],
             )
-            segments = link_segments(pair.doc_id, sides.source, target, links)
+            segments = [
+                _checked(segment, self.checks)
+                for segment in link_segments(pair.doc_id, sides.source, target, links)
+            ]
             return aligned_document(pair, sides.source, segments)
         except Exception as exc:
             if not _document_error(exc):
                 raise
             return DocumentFailure(pair.doc_id, pair.source, f"cannot be aligned: {_describe(exc)}")
+
+
+def _checked(segment: AlignedSegment, checks: tuple[str, ...]) -> AlignedSegment:
+    """``segment`` with the flags of the QA ``checks`` on its two sides (none for a 1-0 or 0-1)."""
+    if not checks or not segment.source or not segment.target:
+        return segment
+    return replace(segment, flags=check_pair(segment.source, segment.target, checks=checks))
 
 
 @dataclass(frozen=True)

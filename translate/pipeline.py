@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from translate.backends import Backend
 from translate.config import PipelineConfig
 from translate.errors import BackendError, Vi2enError
 from translate.memory import TranslationMemory
+from translate.qa import CHECKS, PairContext, check_pair
 from translate.records import (
     ORIGINS,
     AlignedSegment,
@@ -38,14 +39,56 @@ logger = logging.getLogger(__name__)
 DocumentResult = TranslatedDocument | DocumentFailure
 
 
+def qa_flags(
+    source: str,
+    translation: Translation,
+    *,
+    checks: Collection[str] | None = None,
+    family: str | None = None,
+) -> tuple[Flag, ...]:
+    """The QA flags of one machine translation: :func:`translate.qa.check_pair` with its context.
+
+    The translator's flags (:data:`translate.records.FLAGS`) are the checks'
+    signals, never flags themselves: ``hit_max_length`` and ``split_long``
+    become ``truncated``, ``loop`` becomes ``loop``, and ``redecoded`` (the
+    loop was fixed) is counted in the translator's stats only. A memory hit is
+    checked like a model's output, without signals (the memory keeps only the
+    text); a copy (a letterless segment or a lone URL, the source itself) is
+    not checked: its target is its source by design.
+
+    Args:
+        source: The source sentence.
+        translation: Its translation.
+        checks: The checks to run (:data:`translate.qa.CHECKS` names); ``None``: all.
+        family: The model family's name, for the checks' calibrated limits.
+    """
+    if translation.origin == "copy":
+        return ()
+    context = PairContext(signals=translation.flags, score=translation.score, family=family)
+    return check_pair(source, translation.text, context=context, checks=checks)
+
+
 def align(
-    document: Document, sentences: Sequence[Sentence], translations: Sequence[Translation]
+    document: Document,
+    sentences: Sequence[Sentence],
+    translations: Sequence[Translation],
+    *,
+    checks: Collection[str] | None = None,
+    family: str | None = None,
 ) -> TranslatedDocument:
     """Pair each sentence with its translation by position in the same list: 1:1 segments.
 
     ``translations[i]`` is the translation of ``sentences[i]``; ids come from
     the sentence, never from matching text. Each segment keeps its
-    translation's origin, flags and score.
+    translation's origin and score, and the flags of the QA ``checks`` on it
+    (see :func:`qa_flags`).
+
+    Args:
+        document: The document.
+        sentences: Its sentences, in reading order.
+        translations: Their translations, in the same order.
+        checks: The QA checks to run; ``None``: all, ``()``: none.
+        family: The model family's name (:func:`qa_flags`).
 
     Raises:
         ValueError: The two lists differ in length.
@@ -65,7 +108,7 @@ def align(
             s.end,
             origin=t.origin,
             score=t.score,
-            flags=tuple(Flag(name) for name in t.flags),
+            flags=qa_flags(s.text, t, checks=checks, family=family),
         )
         for s, t in zip(sentences, translations, strict=True)
     ]
@@ -225,12 +268,15 @@ class Pipeline:
             released; bounds memory, and is the unit of length sorting.
         config: The config it was built from (:func:`build_pipeline`); ``None``
             for a pipeline assembled by hand.
+        qa_checks: The QA checks run on every pair (:func:`qa_flags`);
+            ``None``: all of :data:`translate.qa.CHECKS`.
     """
 
     translator: Translator = field(default_factory=Translator)
     segmenter: Segmenter = field(default_factory=Segmenter)
     window_sentences: int = 4096
     config: PipelineConfig | None = None
+    qa_checks: tuple[str, ...] | None = None
     _settings: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -257,11 +303,13 @@ class Pipeline:
 
         :meth:`PipelineConfig.settings` of the config it was built from; a
         pipeline assembled by hand (tests with an injected backend) has only
-        its translator's configuration.
+        its translator's configuration and its QA checks.
         """
         if self._settings is None:
             self._settings = (
-                self.translator.configuration() if self.config is None else self.config.settings()
+                {**self.translator.configuration(), "qa": list(self.checks)}
+                if self.config is None
+                else self.config.settings()
             )
         return self._settings
 
@@ -285,6 +333,21 @@ class Pipeline:
             "backend": backend.description if backend else None,
         }
 
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The QA checks this pipeline runs, in :data:`translate.qa.CHECKS` order."""
+        if self.qa_checks is None:
+            return tuple(CHECKS)
+        return tuple(name for name in CHECKS if name in self.qa_checks)
+
+    def _align(
+        self, document: Document, sentences: Sequence[Sentence], translations: Sequence[Translation]
+    ) -> TranslatedDocument:
+        """:func:`align` with this pipeline's QA checks and its model's family."""
+        backend = self.translator.backend
+        family = getattr(getattr(backend, "family", None), "name", None)
+        return align(document, sentences, translations, checks=self.qa_checks, family=family)
+
     def load(self) -> Backend:
         """Load the model now (it is otherwise loaded on the first sentence that needs it)."""
         return self.translator.loaded_backend()
@@ -303,7 +366,7 @@ class Pipeline:
         translations = self.translator.translate_detailed(
             [s.text for s in sentences], documents=[s.doc_id for s in sentences]
         )
-        return align(document, sentences, translations)
+        return self._align(document, sentences, translations)
 
     def translate_documents(
         self,
@@ -373,7 +436,7 @@ class Pipeline:
         del sentences
         for item, sentences in _release(window):
             if isinstance(item, Document):
-                result = align(item, sentences, [next(translations) for _ in sentences])
+                result = self._align(item, sentences, [next(translations) for _ in sentences])
                 del sentences  # a long document's sentences go before the next is aligned
                 yield result
             else:
@@ -399,7 +462,7 @@ class Pipeline:
                     item.doc_id, item.source, f"translation failed: {_describe(exc)}"
                 )
                 continue
-            yield align(item, sentences, translations)
+            yield self._align(item, sentences, translations)
 
     def pairs(self, documents: Iterable[Document | DocumentFailure]) -> Iterator[Pair]:
         """The aligned pairs of a stream of documents (failures are logged and skipped)."""
@@ -433,4 +496,5 @@ def build_pipeline(config: PipelineConfig) -> Pipeline:
         Segmenter(config.abbreviations),
         window_sentences=config.window_sentences,
         config=config,
+        qa_checks=config.qa,
     )

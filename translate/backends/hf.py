@@ -118,6 +118,9 @@ class TransformersBackend(Backend):
             input_ids[row, : len(sentence)] = torch.tensor(sentence)
             mask[row, : len(sentence)] = 1
         config = self._generation_config(decoding, width)
+        # Each step's scores, for the hypothesis' log-probability (its score).
+        config.output_scores = True
+        config.return_dict_in_generate = True
         try:
             with torch.inference_mode():
                 output = self.model.generate(
@@ -125,18 +128,38 @@ class TransformersBackend(Backend):
                     attention_mask=mask.to(self.device),
                     generation_config=config,
                 )
+                steps = self._token_log_probs(output, decoding.beams).tolist()
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"transformers generation failed: {exc}") from exc
         ends = set(_ids(config.eos_token_id))
+        hypotheses = []
         # Each row starts with the decoder-start token, then the new tokens (a forced
         # target token first, which the tokenizer strips as the family says).
-        return [
-            Hypothesis(
-                self.tokenizer.decode_ids(ids[1:]),
-                hit_max_length=_generated(ids[1:], ends) >= config.max_new_tokens,
+        for ids, log_probs in zip((row.tolist() for row in output.sequences), steps, strict=True):
+            generated = _generated(ids[1:], ends)
+            hypotheses.append(
+                Hypothesis(
+                    self.tokenizer.decode_ids(ids[1:]),
+                    hit_max_length=generated >= config.max_new_tokens,
+                    score=_mean(log_probs[:generated]),
+                )
             )
-            for ids in (row.tolist() for row in output)
-        ]
+        return hypotheses
+
+    def _token_log_probs(self, output: Any, beams: int) -> Any:
+        """Each new token's log-probability: a (rows, steps) tensor.
+
+        Greedy search records the processed logits of each step, normalised
+        here; beam search records log-probabilities already and the beam each
+        row came from.
+        """
+        if beams > 1:
+            return self.model.compute_transition_scores(
+                output.sequences, output.scores, output.beam_indices, normalize_logits=False
+            )
+        return self.model.compute_transition_scores(
+            output.sequences, output.scores, normalize_logits=True
+        )
 
     def translate_batches(
         self, batches: Iterable[Sequence[Tokens]], decoding: ResolvedDecoding
@@ -172,6 +195,15 @@ def _ids(value: int | Sequence[int] | None) -> list[int]:
     if value is None:
         return []
     return [value] if isinstance(value, int) else list(value)
+
+
+def _mean(log_probs: Sequence[float]) -> float | None:
+    """The length-normalised log-probability: the mean over the tokens up to the end marker.
+
+    CTranslate2 scores a hypothesis the same way (its sum divided by its
+    length, the end marker included), so both backends' scores compare.
+    """
+    return sum(log_probs) / len(log_probs) if log_probs else None
 
 
 def _generated(ids: Sequence[int], ends: set[int]) -> int:

@@ -149,12 +149,12 @@ def check_length_ratio(source: str, target: str, context: PairContext) -> list[s
 def check_loop(source: str, target: str, context: PairContext) -> list[str]:
     """The ``loop`` check: the translator's signal, a repeated n-gram, or runaway length."""
     reasons = []
-    if "loop" in context.signals:
-        reasons.append("the translation repeats itself in a loop")
     found = find_ngram_loop(target, max_n=_LOOP_MAX_N, repeats=_LOOP_REPEATS)
     if found is not None:
         ngram, times = found
         reasons.append(f"{len(ngram.split())}-gram '{ngram}' repeated {times} times")
+    elif "loop" in context.signals:  # one reason for one loop: the n-gram's, where it is seen
+        reasons.append("the translation repeats itself in a loop")
     source_length = len(source.strip())
     if (
         source_length

@@ -35,10 +35,13 @@ Formats (details in each module):
 Segments of machine translation (one source sentence, no target ids) are
 written exactly as in 0.1. Any other segment (the aligner's n:m links, see
 :func:`~translate.writers.base.has_links`) also records its source count and
-target ids in JSONL, TMX and Moses; TSV and TXT hold only the texts. No
-corpus format records a segment's origin, score or flags yet (the review page
-shows them); read back, a segment has the defaults (and, from the formats that
-do not store it, the whole source text as its span).
+target ids in JSONL, TMX and Moses; TSV and TXT hold only the texts. JSONL
+and TMX also record each segment's score (rounded to 4 decimals) and QA flags
+(``score`` and ``flags`` on every JSONL line; ``x-vi2en-score`` and
+``x-vi2en-flags`` props in TMX); TSV and Moses stay two clean columns. No
+corpus format records a segment's origin (the review page shows it); read back, a segment has the defaults for
+what its format does not store (and, from the formats that do not store it,
+the whole source text as its span).
 """
 
 from __future__ import annotations

@@ -17,7 +17,16 @@ from typing import ClassVar
 
 from translate.fileio import AtomicFile
 from translate.layout import CORPUS_STEM
-from translate.records import AlignedSegment, DocumentInfo, TranslatedDocument
+from translate.records import AlignedSegment, DocumentInfo, Flag, TranslatedDocument
+
+#: Decimals of a score in the outputs: enough to rank pairs, and the same
+#: whatever batch the sentence was decoded in (the last float digits are not).
+SCORE_DECIMALS = 4
+
+
+def output_score(score: float | None) -> float | None:
+    """A segment's score as the outputs write it: rounded to :data:`SCORE_DECIMALS`."""
+    return None if score is None else round(score, SCORE_DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,11 +278,13 @@ def segment_without_span(
     target: str,
     source_count: int = 1,
     target_ids: tuple[int, ...] = (),
+    score: float | None = None,
+    flags: tuple[Flag, ...] = (),
 ) -> AlignedSegment:
     """A segment read back from a format that does not store its source span.
 
-    The span is then the source text's own, ``[0, len(source))``; origin,
-    score and flags keep their defaults (no format stores them yet).
+    The span is then the source text's own, ``[0, len(source))``; the origin
+    keeps its default (no format stores it).
     """
     return AlignedSegment(
         doc_id,
@@ -285,4 +296,6 @@ def segment_without_span(
         len(source),
         source_count=source_count,
         target_ids=target_ids,
+        score=score,
+        flags=flags,
     )

@@ -1,10 +1,11 @@
 r"""The escaping of the line-oriented formats (TSV, Moses): every text is one line.
 
-A backslash, every control character (C0, DEL, C1: tab, LF and CR among them)
-and U+2028/U+2029 are written as Python string escapes (``\\ \t \n \r \xNN
-\uNNNN``); nothing is dropped. No line splitter (``str.splitlines()`` also
-breaks on ``\v \f \x1c-\x1e \x85 \u2028 \u2029``) and no CSV reader can then
-cut a record, and ``field.encode("latin-1", "backslashreplace").decode(
+A backslash, every control character (C0, DEL, C1: tab, LF and CR among them),
+U+2028/U+2029 and U+FEFF (which a reader takes for a byte-order mark at the
+start of a file: pandas 3 drops it) are written as Python string escapes
+(``\\ \t \n \r \xNN \uNNNN``); nothing is dropped. No line splitter
+(``str.splitlines()`` also breaks on ``\v \f \x1c-\x1e \x85 \u2028 \u2029``) and
+no CSV reader can then cut a record, and ``field.encode("latin-1", "backslashreplace").decode(
 "unicode_escape")`` gives the text back exactly, as :func:`unescape` does.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 
 _SHORT_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_ESCAPED = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPED = re.compile("[\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _ESCAPE_SEQUENCE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|.?)", re.DOTALL)
 _SHORT_UNESCAPES = {v: k for k, v in _SHORT_ESCAPES.items()}
 

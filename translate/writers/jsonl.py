@@ -6,7 +6,10 @@ end, in that order. A segment with link fields (see
 links) adds ``source_count`` (an integer), ``target_ids`` (a list of
 integers) and ``link`` (its kind, ``"2-1"``: source and target sentences)
 after them (so does every segment of origin ``aligned``, 1:0 links
-included); machine translation never does. Text is written as is
+included); machine translation never does. Every object then ends
+with ``score`` (the model's length-normalised log-probability, or the
+aligner's link score, rounded to 4 decimals, or null) and ``flags`` (a list
+of ``{"check", "reason"}``, empty when no QA check found anything). Text is written as is
 (``ensure_ascii=False``), except that U+0085, U+2028 and U+2029 are escaped so
 that any line splitter sees one record per line.
 """
@@ -19,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from translate.records import AlignedSegment
-from translate.writers.base import CorpusWriter, has_links, read_lines, unrecorded_run
+from translate.writers.base import (
+    CorpusWriter,
+    has_links,
+    output_score,
+    read_lines,
+    unrecorded_run,
+)
 
 
 class JsonlWriter(CorpusWriter):
@@ -47,6 +56,8 @@ class JsonlWriter(CorpusWriter):
             record["source_count"] = segment.source_count
             record["target_ids"] = list(segment.target_ids)
             record["link"] = f"{segment.source_count}-{len(segment.target_ids)}"
+        record["score"] = output_score(segment.score)
+        record["flags"] = [flag.to_dict() for flag in segment.flags]
         line = json.dumps(record, ensure_ascii=False)
         # JSON may hold these three raw, but a tool splitting lines with
         # str.splitlines() would cut the record; escaped, they mean the same.
@@ -70,16 +81,17 @@ def write_jsonl(pairs: Iterable[AlignedSegment], path: Path) -> None:
 def read_jsonl(path: Path) -> list[AlignedSegment]:
     """Read a file written by the ``jsonl`` writer back into segments (JSON lists as tuples).
 
+    Lines written before QA (no ``score``, no ``flags``) read with their defaults.
+
     Raises:
-        ValueError: A line is not JSON.
-        TypeError: An object lacks a key or has one :class:`AlignedSegment` does not.
+        ValueError: A line is not JSON, or has a key :class:`AlignedSegment` does not.
+        TypeError: An object lacks a key or a value has the wrong type.
     """
     segments = []
     for _, line in read_lines(path):
-        record: dict[str, Any] = {
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in json.loads(line).items()
-            if key != "link"  # the link's kind, which its counts give
-        }
-        segments.append(AlignedSegment(**record))
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise TypeError(f"{path}: a line is not a JSON object")
+        record.pop("link", None)  # the link's kind, which its counts give
+        segments.append(AlignedSegment.from_dict(record))
     return segments

@@ -4,7 +4,11 @@ Each ``<tu>`` holds the props ``x-doc-id``, ``x-paragraph`` and ``x-sentence``,
 then, for a segment with link fields (see
 :func:`~translate.writers.base.has_links`: an aligner's 2:1, 1:2, 1:0, 0:1
 links), ``x-source-count`` and ``x-target-ids`` (the ids separated by spaces,
-empty when there are none), then the two ``<tuv>``.
+empty when there are none), then ``x-vi2en-score`` where the segment has a
+score (the model's length-normalised log-probability, 4 decimals), then one
+``x-vi2en-flags`` per QA flag (``check: reason``, e.g. ``numbers: number
+10.000 → 1,000``; a prop per flag, so that a reason may hold any text and a
+translation tool lists each on its line), then the two ``<tuv>``.
 
 A text or id holding a character XML 1.0 forbids (control characters other
 than tab, LF and CR, U+FFFE, U+FFFF, lone surrogates) is written with those
@@ -21,8 +25,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from translate.layout import CORPUS_STEM
-from translate.records import AlignedSegment
-from translate.writers.base import CorpusWriter, RunInfo, has_links, segment_without_span
+from translate.records import AlignedSegment, Flag
+from translate.writers.base import (
+    CorpusWriter,
+    RunInfo,
+    has_links,
+    output_score,
+    segment_without_span,
+)
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TMX_ESCAPED = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -44,7 +54,8 @@ def _field(text: str) -> tuple[str, bool]:
     return _TMX_ESCAPED.sub(_escape_char, text), True
 
 
-def _unescape(text: str) -> str:
+def unescape_tmx(text: str) -> str:
+    """A text the ``tmx`` writer escaped (named in ``x-escaped``), as it was."""
     return _TMX_UNESCAPE.sub(
         lambda m: "\\" if m.group(0) == "\\\\" else chr(int(m.group(0)[2:], 16)), text
     )
@@ -67,6 +78,22 @@ def _xml_attribute(text: str) -> str:
 
 def _prop(kind: str, value: str, indent: str) -> str:
     return f'{indent}<prop type="{_xml_attribute(kind)}">{_xml_text(value)}</prop>\n'
+
+
+def _quality_props(segment: AlignedSegment, indent: str) -> str:
+    """The ``x-vi2en-score`` and ``x-vi2en-flags`` props of a segment (none without)."""
+    score = output_score(segment.score)
+    props = "" if score is None else _prop("x-vi2en-score", repr(score), indent)
+    for flag in segment.flags:
+        text = f"{flag.check}: {flag.reason}" if flag.reason else flag.check
+        props += _prop("x-vi2en-flags", text, indent)
+    return props
+
+
+def flag_of_prop(text: str) -> Flag:
+    """The flag of an ``x-vi2en-flags`` prop (``check: reason`` or ``check``)."""
+    check, _, reason = text.partition(": ")
+    return Flag(check.strip(), reason)
 
 
 def _head(run: RunInfo) -> str:
@@ -134,6 +161,7 @@ class TmxWriter(CorpusWriter):
             + _prop("x-paragraph", str(segment.paragraph), "      ")
             + _prop("x-sentence", str(segment.sentence), "      ")
             + links
+            + _quality_props(segment, "      ")
             + (_prop("x-escaped", " ".join(escaped), "      ") if escaped else "")
             + f'      <tuv xml:lang="{_xml_attribute(run.source_lang)}">'
             f"<seg>{_xml_text(source)}</seg></tuv>\n"
@@ -159,8 +187,9 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
     """Read each ``<tu>`` of a TMX file written by the ``tmx`` writer.
 
     Texts listed in a ``<prop type="x-escaped">`` are unescaped, so the ids and
-    texts are the ones written, control characters included. The file does not
-    store the source span: it is the whole source text.
+    texts are the ones written, control characters included. The score and
+    flags are read from their props (none without). The file does not store
+    the source span: it is the whole source text.
 
     Args:
         path: A TMX file, such as one written by the ``tmx`` writer.
@@ -176,6 +205,12 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
         if element.tag != "tu":
             continue
         props = {prop.get("type"): prop.text or "" for prop in element.findall("prop")}
+        flags = tuple(
+            flag_of_prop(prop.text or "")
+            for prop in element.findall("prop")
+            if prop.get("type") == "x-vi2en-flags"
+        )
+        score = props.get("x-vi2en-score")
         escaped = set(props.get("x-escaped", "").split())
         texts = {tuv.get(lang): tuv.findtext("seg", "") for tuv in element.iter("tuv")}
         if source_lang not in texts or target_lang not in texts:
@@ -183,7 +218,7 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
         fields = {"doc-id": props.get("x-doc-id", ""), **texts}
         for name in escaped:
             if name in fields:
-                fields[name] = _unescape(fields[name] or "")
+                fields[name] = unescape_tmx(fields[name] or "")
         segments.append(
             segment_without_span(
                 fields["doc-id"] or "",
@@ -193,6 +228,8 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
                 fields[target_lang] or "",
                 int(props.get("x-source-count", "1")),
                 tuple(int(target_id) for target_id in props.get("x-target-ids", "").split()),
+                None if score is None else float(score),
+                flags,
             )
         )
         element.clear()  # keep memory flat on large files
