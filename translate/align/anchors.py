@@ -32,9 +32,20 @@ _SCALE_AFTER = re.compile(r"\s+(\w+)")
 _EN_MONTHS = {
     name: number
     for number, name in enumerate(
-        (
-            "January February March April May June July August September October November December"
-        ).split(),
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
         1,
     )
 }
@@ -63,7 +74,7 @@ _VI_MONTH = re.compile(
 _EN_DAYS = {
     name: number
     for number, name in enumerate(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(), 2
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], 2
     )
 }
 # Capitalised weekdays only: "thứ hai" in lower case is also "second".
@@ -81,7 +92,21 @@ _VI_SYLLABLE = re.compile(
 _EN_NUMBER_WORDS = {
     word: f"n:{number}"
     for number, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
     )
 }
 _QUOTES = re.compile(r"[\"“”«»]")

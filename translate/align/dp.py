@@ -13,6 +13,8 @@ number of sentences for a fixed width.
 
 from __future__ import annotations
 
+import itertools
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +24,11 @@ from translate.align.lengths import anchor_evidence, length_evidence
 from translate.align.similarity import NGrams, chrf, merge, ngrams
 
 _INF = math.inf
+#: Documents with at least this many sentences on each side take their band's
+#: centre from an alignment of blocks of BLOCK sentences (vecalign's idea), so
+#: that the band need not widen with the drift of long documents.
+COARSE_FROM = 256
+BLOCK = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +61,10 @@ class _Evidence:
         target: Sequence[str],
         translations: Sequence[str] | None,
         costs: Costs,
+        block: int = 1,
     ) -> None:
         self.costs = costs
+        self.block = block
         self.source_prefix = _prefix([len(s) for s in source])
         self.target_prefix = _prefix([len(t) for t in target])
         self.source_anchors = [vietnamese_anchors(s) for s in source]
@@ -76,9 +85,13 @@ class _Evidence:
         costs = self.costs
         source_length = self.source_prefix[i + a] - self.source_prefix[i] + a - 1
         target_length = self.target_prefix[j + b] - self.target_prefix[j] + b - 1
-        evidence = length_evidence(source_length, target_length, b)
-        source_anchors = _union(self.source_anchors[i : i + a])
-        target_anchors = _union(self.target_anchors[j : j + b])
+        evidence = length_evidence(source_length, target_length, b * self.block)
+        source_anchors = (
+            self.source_anchors[i] if a == 1 else _union(self.source_anchors[i : i + a])
+        )
+        target_anchors = (
+            self.target_anchors[j] if b == 1 else _union(self.target_anchors[j : j + b])
+        )
         if source_anchors.keys or target_anchors.keys:
             evidence += costs.anchor_weight * anchor_evidence(source_anchors, target_anchors)
         if self.mt is not None:
@@ -120,23 +133,39 @@ def align(
     costs: Costs,
 ) -> list[RawLink]:
     """The best path of links, widening the band until the path keeps off its edge."""
+    return _align(source, target, translations, source_paragraphs, target_paragraphs, costs, 1)
+
+
+def _align(
+    source: Sequence[str],
+    target: Sequence[str],
+    translations: Sequence[str] | None,
+    source_paragraphs: Sequence[int] | None,
+    target_paragraphs: Sequence[int] | None,
+    costs: Costs,
+    block: int,
+) -> list[RawLink]:
     n, m = len(source), len(target)
-    evidence = _Evidence(source, target, translations, costs)
+    evidence = _Evidence(source, target, translations, costs, block)
     source_breaks = _boundaries(source_paragraphs, n)
     soft = source_paragraphs is not None and target_paragraphs is not None
     target_breaks = _boundaries(target_paragraphs if soft else None, m)
-    centre = _length_line(evidence.source_prefix, evidence.target_prefix)
-    width = max(costs.width, 1)
+    if min(n, m) >= COARSE_FROM:
+        centre = _coarse_line(source, target, costs, block, evidence)
+    else:
+        centre = _length_line(evidence.source_prefix, evidence.target_prefix)
+    step = max(costs.width, 1)
+    width = step
     while True:
         lo, hi = _band(centre, width, n, m)
         path = _search(n, m, lo, hi, evidence, source_breaks, target_breaks, soft)
         if width >= m or not _touches(path, lo, hi, m):
             break
         centre = _path_line(path, n)
-        width *= 2
+        width += step
     return [
         RawLink(range(i, i2), range(j, j2), _link_evidence(evidence, i, i2, j, j2, n, m))
-        for (i, j), (i2, j2) in zip(path, path[1:], strict=False)
+        for (i, j), (i2, j2) in itertools.pairwise(path)
     ]
 
 
@@ -153,6 +182,37 @@ def _link_evidence(evidence: _Evidence, i: int, i2: int, j: int, j2: int, n: int
     else:
         rivals = [evidence.of(k, 1, j, 1) for k in (i - 1, i) if 0 <= k < n]
     return max(rivals, default=-_INF)
+
+
+def _coarse_line(
+    source: Sequence[str], target: Sequence[str], costs: Costs, block: int, evidence: _Evidence
+) -> list[tuple[int, int]]:
+    """The centre line from aligning blocks of :data:`BLOCK` sentences (recursively).
+
+    Inside each block link, rows follow the link's characters proportionally.
+    """
+    n, m = len(source), len(target)
+    coarse = _align(_blocks(source), _blocks(target), None, None, None, costs, block * BLOCK)
+    source_prefix, target_prefix = evidence.source_prefix, evidence.target_prefix
+    path: list[tuple[int, int]] = [(0, 0)]
+    for link in coarse:
+        i0, i1 = min(link.source.start * BLOCK, n), min(link.source.stop * BLOCK, n)
+        j0, j1 = min(link.target.start * BLOCK, m), min(link.target.stop * BLOCK, m)
+        span_source = max(source_prefix[i1] - source_prefix[i0], 1)
+        span_target = target_prefix[j1] - target_prefix[j0]
+        for i in range(i0 + 1, i1 + 1):
+            wanted = (
+                target_prefix[j0]
+                + (source_prefix[i] - source_prefix[i0]) / span_source * span_target
+            )
+            j = bisect.bisect_left(target_prefix, wanted, j0, j1)
+            path.append((i, max(path[-1][1], min(j, j1))))
+        path.append((i1, j1))
+    return _path_line(path, n)
+
+
+def _blocks(sentences: Sequence[str]) -> list[str]:
+    return [" ".join(sentences[k : k + BLOCK]) for k in range(0, len(sentences), BLOCK)]
 
 
 def _length_line(source_prefix: list[int], target_prefix: list[int]) -> list[tuple[int, int]]:

@@ -41,10 +41,11 @@ punct      0.918/0.232   0.952/0.241
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
-from translate.align.anchors import CATEGORIES, Anchors, category, hits
+from translate.align.anchors import CATEGORIES, Anchors, category
 
 #: Gale–Church slope and variance per character (pooled FLORES + IWSLT).
 RATIO = 0.945
@@ -68,6 +69,7 @@ def _log_normal_pdf(x: float, mean: float, variance: float) -> float:
     return -0.5 * (_LOG_2PI + math.log(variance) + (x - mean) ** 2 / variance)
 
 
+@functools.lru_cache(maxsize=65536)
 def english_marginal(length: int, sentences: int) -> float:
     """Log-density of an English length (``sentences`` joined) with no source."""
     mean, sd = ENGLISH_LENGTH[min(sentences, len(ENGLISH_LENGTH)) - 1]
@@ -102,16 +104,22 @@ def _weights(hit: float, chance: float) -> _Weights:
 
 _VI_WEIGHTS = {c: _weights(*HIT_RATES[c][0]) for c in CATEGORIES}
 _EN_WEIGHTS = {c: _weights(*HIT_RATES[c][1]) for c in CATEGORIES}
+_VI_PREFIX_WEIGHTS = {p: _VI_WEIGHTS[category(p + ":")] for p in "nmdwup"}
+_EN_PREFIX_WEIGHTS = {p: _EN_WEIGHTS[category(p + ":")] for p in "nmdwup"}
 
 
 def _side_evidence(mine: Anchors, other: Anchors, weights: dict[str, _Weights]) -> float:
     total = 0.0
+    keys, words = other.keys, other.words
     for key in mine.keys:
-        w = weights[category(key)]
-        total += w.hit if hits(frozenset((key,)), other) else w.miss
+        w = weights[key[0]]
+        hit = key in keys or key in words or (key[0] == "w" and key[2:] in words)
+        total += w.hit if hit else w.miss
     return total
 
 
 def anchor_evidence(source: Anchors, target: Anchors) -> float:
     """Log-likelihood ratio of the anchors of a link: aligned against unrelated."""
-    return _side_evidence(source, target, _VI_WEIGHTS) + _side_evidence(target, source, _EN_WEIGHTS)
+    return _side_evidence(source, target, _VI_PREFIX_WEIGHTS) + _side_evidence(
+        target, source, _EN_PREFIX_WEIGHTS
+    )
