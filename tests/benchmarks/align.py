@@ -34,7 +34,7 @@ from types import ModuleType
 from translate.align import AlignSettings, Link, align_sentences
 from translate.align.anchors import CATEGORIES, category, english_anchors, hits, vietnamese_anchors
 
-SHARED = Path(os.environ.get("VI2EN_SHARED", "/work/shared"))
+SHARED = Path(os.environ.get("VI2EN_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 DOCS = SHARED / "data" / "alignment" / "docs"
 TUNING = 60
 

@@ -13,8 +13,8 @@ number of sentences for a fixed width.
 
 from __future__ import annotations
 
-import itertools
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -243,7 +243,9 @@ def _path_line(path: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
     after = path[-1][1]
     following: list[int] = [0] * (n + 1)
     for i in range(n, -1, -1):
-        after = first[i] if first[i] is not None else after
+        here = first[i]
+        if here is not None:
+            after = here
         following[i] = after
     before = 0
     for i in range(n + 1):
@@ -256,7 +258,8 @@ def _path_line(path: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
 
 
 def _band(centre: list[tuple[int, int]], width: int, n: int, m: int) -> tuple[list[int], list[int]]:
-    lo, hi = [], []
+    lo: list[int] = []
+    hi: list[int] = []
     for i in range(n + 1):
         low = max(0, centre[i][0] - width)
         high = min(m, centre[i][1] + width)
