@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -252,6 +253,20 @@ def test_links_cover_both_sides_once_in_order(
     assert all(link.source or link.target for link in links)
     assert all(len({paragraphs[i] for i in link.source}) <= 1 for link in links)
     assert all(0.0 <= link.score <= 1.0 for link in links)
+
+
+def test_a_long_unrelated_pair_with_paragraphs_still_covers_both_sides() -> None:
+    # 300 against 260 sentences with nothing in common: the band widens, the coarse
+    # alignment ignores paragraphs, the fine one keeps them.
+    rng = random.Random(5)
+    words = ["Hà Nội", "12", "ông", "Trump", "tăng", "nói", "năm", "the", "cat", "2020"]
+    source = [" ".join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(300)]
+    target = [" ".join(rng.choices(words, k=rng.randint(1, 20))) for _ in range(260)]
+    paragraphs = sorted(rng.randrange(40) for _ in range(300))
+    links = align_sentences(source, target, source_paragraphs=paragraphs)
+    assert [i for link in links for i in link.source] == list(range(300))
+    assert [j for link in links for j in link.target] == list(range(260))
+    assert all(len({paragraphs[i] for i in link.source}) <= 1 for link in links)
 
 
 # --- the benchmark (needs ../shared) -----------------------------------------------------
