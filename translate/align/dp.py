@@ -29,6 +29,9 @@ _INF = math.inf
 #: that the band need not widen with the drift of long documents.
 COARSE_FROM = 256
 BLOCK = 4
+#: Where the best path touches the band's edge, the band widens over this many
+#: widths either side.
+WIDEN_AROUND = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,14 +158,17 @@ def _align(
     else:
         centre = _length_line(evidence.source_prefix, evidence.target_prefix)
     step = max(costs.width, 1)
-    width = step
+    widths = [step] * (n + 1)
     while True:
-        lo, hi = _band(centre, width, n, m)
+        lo, hi = _band(centre, widths, n, m)
         path = _search(n, m, lo, hi, evidence, source_breaks, target_breaks, soft)
-        if width >= m or not _touches(path, lo, hi, m):
+        touched = _touched_rows(path, lo, hi, m)
+        if not touched or min(widths[i] for i in touched) >= m:
             break
         centre = _path_line(path, n)
-        width += step
+        # Widen only around where the path met the edge: the rest of a long document
+        # keeps its narrow band, so the cost stays linear.
+        widths = _widened(widths, touched, step, n)
     return [
         RawLink(range(i, i2), range(j, j2), _link_evidence(evidence, i, i2, j, j2, n, m))
         for (i, j), (i2, j2) in itertools.pairwise(path)
@@ -257,12 +263,14 @@ def _path_line(path: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
     return line
 
 
-def _band(centre: list[tuple[int, int]], width: int, n: int, m: int) -> tuple[list[int], list[int]]:
+def _band(
+    centre: list[tuple[int, int]], widths: list[int], n: int, m: int
+) -> tuple[list[int], list[int]]:
     lo: list[int] = []
     hi: list[int] = []
     for i in range(n + 1):
-        low = max(0, centre[i][0] - width)
-        high = min(m, centre[i][1] + width)
+        low = max(0, centre[i][0] - widths[i])
+        high = min(m, centre[i][1] + widths[i])
         if i:
             low = min(low, hi[-1])  # keep every row reachable from the one before
         lo.append(low)
@@ -271,8 +279,19 @@ def _band(centre: list[tuple[int, int]], width: int, n: int, m: int) -> tuple[li
     return lo, hi
 
 
-def _touches(path: list[tuple[int, int]], lo: list[int], hi: list[int], m: int) -> bool:
-    return any((j == lo[i] and j > 0) or (j == hi[i] and j < m) for i, j in path)
+def _widened(widths: list[int], touched: list[int], step: int, n: int) -> list[int]:
+    """``widths`` with ``step`` more within :data:`WIDEN_AROUND` widths of each touched row."""
+    wider = list(widths)
+    for row in touched:
+        reach = WIDEN_AROUND * widths[row]
+        for i in range(max(0, row - reach), min(n, row + reach) + 1):
+            wider[i] = max(wider[i], widths[row] + step)
+    return wider
+
+
+def _touched_rows(path: list[tuple[int, int]], lo: list[int], hi: list[int], m: int) -> list[int]:
+    """The rows where the path runs along the band's edge."""
+    return sorted({i for i, j in path if (j == lo[i] and j > 0) or (j == hi[i] and j < m)})
 
 
 def _search(
