@@ -59,8 +59,9 @@ class AlignSettings:
             Vietnamese sentences to ``b`` English ones; a/b up to 3). A kind
             with share 0 is never used.
         width: The band's initial half-width in sentences around the
-            length-proportional diagonal; doubled, around the last best
-            path, while the best path touches the band's edge.
+            length-proportional diagonal; where the best path touches the
+            band's edge, the band moves to that path and grows by ``width``
+            there, until the path keeps off the edge.
         anchor_weight: How much the anchors' log-likelihood ratio counts.
         mt_weight: Nats per unit of chrF between a link's machine
             translation and its English side (``translations`` only).

@@ -4,11 +4,12 @@ A node ``(i, j)`` means "the first ``i`` Vietnamese and ``j`` English sentences
 are aligned". A link of kind ``a-b`` goes from ``(i, j)`` to ``(i + a, j + b)``
 and costs ``-log prior(a-b) - evidence``, the evidence being the log-likelihood
 ratio of its lengths, anchors and (with translations) MT similarity against
-"unrelated" (zero for a sentence left unaligned). Only nodes within ``width`` of
-a centre line are kept: first the line that maps cumulative characters of
-one side onto the other, then the previous best path with the width doubled,
-as long as the best path touches the band's edge. Cost is linear in the
-number of sentences for a fixed width.
+"unrelated" (zero for a sentence left unaligned). Only nodes within a width of
+a centre line are kept: first the line that maps cumulative characters of one
+side onto the other (or, on long documents, an alignment of blocks of
+sentences), then the previous best path, widened around each place where that
+path touched the band's edge, until it touches it nowhere. Cost is linear in
+the number of sentences for a bounded width.
 """
 
 from __future__ import annotations
@@ -77,11 +78,14 @@ class _Evidence:
         if translations is not None:
             self.mt = [ngrams(t) for t in translations]
             self.reference = [ngrams(t) for t in target]
-        self.cache: dict[tuple[int, int, int, int], float] = {}
+        # Keyed by one int, not a tuple: millions of tuples would keep the
+        # garbage collector busy, and long documents would get slower per sentence.
+        self.cache: dict[int, float] = {}
+        self.columns = len(target) + 1
 
     def of(self, i: int, a: int, j: int, b: int) -> float:
         """The evidence of linking source ``i:i+a`` with target ``j:j+b`` (both non-empty)."""
-        key = (i, a, j, b)
+        key = ((i * self.columns + j) * 4 + a) * 4 + b
         cached = self.cache.get(key)
         if cached is not None:
             return cached
