@@ -193,7 +193,7 @@ class AlignPipeline:
         """The record a run's manifest holds and a resumed run must match."""
         return {
             "command": "align",
-            "aligner": getattr(align, "ALIGNER_VERSION", "1"),
+            "aligner": align.ALIGNER_VERSION,
             "english_splitter": english_splitter_version(),
             "segmenter": SEGMENTER_VERSION,
             "abbreviations": list(self.abbreviations),
