@@ -229,7 +229,7 @@ def test_conversion_cleans_what_a_killed_converter_left() -> None:
     from translate.backends import ct2
 
     model = resolve_model(str(TINY_MODEL))
-    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    target = ct2.cache_dir() / "ctranslate2" / ct2.conversion_name(model, "int8")
     leftover = target.parent / f".{target.name}-dead"
     (leftover / "model").mkdir(parents=True)
     target.mkdir()
@@ -247,7 +247,7 @@ def test_conversion_waits_for_the_lock_holder(monkeypatch: pytest.MonkeyPatch) -
     from translate.backends import ct2
 
     model = resolve_model(str(TINY_MODEL))
-    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    target = ct2.cache_dir() / "ctranslate2" / ct2.conversion_name(model, "int8")
     target.parent.mkdir(parents=True)
     converted: list[str] = []
     monkeypatch.setattr(ct2, "_convert", lambda *args: converted.append("converted"))
