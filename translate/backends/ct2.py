@@ -312,10 +312,28 @@ class CTranslate2Backend(Backend):
             Hypothesis(
                 self.tokenizer.detokenize(r.hypotheses[0]),
                 hit_max_length=len(r.hypotheses[0]) >= cap,
-                score=float(r.scores[0]) if r.scores else None,
+                score=self._score(r, cap),
             )
             for r in results
         ]
+
+    def _score(self, result: Any, cap: int) -> float | None:
+        """The mean log-probability of the generated tokens, without the forced ones.
+
+        CTranslate2 divides the sum of the generated tokens' log-probabilities
+        by the hypothesis' length, the end marker included: a target prefix kept
+        in the hypothesis (NLLB's and M2M100's language token) counts in that
+        length though its log-probability is not summed. A prefix that is the
+        decoder's start token (mBART) is not in the hypothesis.
+        """
+        if not result.scores:
+            return None
+        tokens = result.hypotheses[0]
+        forced = len(self.family.target_prefix) if self.family.target_forcing == "forced_bos" else 0
+        length = len(tokens) + (len(tokens) < cap)  # the end marker, where it was reached
+        if length <= forced:
+            return None
+        return float(result.scores[0]) * length / (length - forced)
 
     def translate_batch(
         self, batch: Sequence[Tokens], decoding: ResolvedDecoding
