@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from tests.backend_scores import assert_scores_agree
 from tests.conftest import TINY_MODEL
 from translate.backends import (
     Backend,
@@ -154,20 +155,20 @@ def test_max_length_caps_output_and_says_so(name: str) -> None:
     assert out.score is not None and -20 < out.score < 0
 
 
+@pytest.mark.parametrize("cap", [200, 6], ids=["ended", "capped"])
 @pytest.mark.parametrize("beams", [1, 3], ids=["greedy", "beam"])
-def test_both_backends_score_a_hypothesis_alike(beams: int) -> None:
-    """The score is the mean log-probability of the hypothesis' tokens, end marker included."""
+def test_both_backends_score_a_hypothesis_alike(beams: int, cap: int) -> None:
+    """The score is the mean log-probability of the generated tokens, end marker included.
+
+    At the cap, the end marker transformers forces there is left out.
+    """
     texts = ["Xin chào các bạn.", "Hôm nay trời đẹp.", "Một hai ba."]
-    decoding = ResolvedDecoding(beams=beams, max_length=200, max_length_ratio=None, min_length=0)
-    results = {}
+    decoding = ResolvedDecoding(beams=beams, max_length=cap, max_length_ratio=None, min_length=0)
+    loaded = {}
     for name in ("ctranslate2", "transformers"):
         settings = BackendSettings(backend=name, device="cpu", compute_type="float32")
-        backend = load_backend(resolve_model(str(TINY_MODEL)), settings)
-        results[name] = backend.translate_batch(backend.tokenize(texts), decoding)
-    for ct2, hf in zip(results["ctranslate2"], results["transformers"], strict=True):
-        assert ct2.text == hf.text
-        assert ct2.score is not None and hf.score is not None
-        assert abs(ct2.score - hf.score) < 1e-4
+        loaded[name] = load_backend(resolve_model(str(TINY_MODEL)), settings)
+    assert_scores_agree(loaded["transformers"], loaded["ctranslate2"], texts, decoding)
 
 
 def test_fixed_length_decoding() -> None:
@@ -229,7 +230,7 @@ def test_conversion_cleans_what_a_killed_converter_left() -> None:
     from translate.backends import ct2
 
     model = resolve_model(str(TINY_MODEL))
-    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    target = ct2.cache_dir() / "ctranslate2" / ct2.conversion_name(model, "int8")
     leftover = target.parent / f".{target.name}-dead"
     (leftover / "model").mkdir(parents=True)
     target.mkdir()
@@ -247,7 +248,7 @@ def test_conversion_waits_for_the_lock_holder(monkeypatch: pytest.MonkeyPatch) -
     from translate.backends import ct2
 
     model = resolve_model(str(TINY_MODEL))
-    target = ct2.cache_dir() / "ctranslate2" / f"{model.fingerprint}-int8"
+    target = ct2.cache_dir() / "ctranslate2" / ct2.conversion_name(model, "int8")
     target.parent.mkdir(parents=True)
     converted: list[str] = []
     monkeypatch.setattr(ct2, "_convert", lambda *args: converted.append("converted"))

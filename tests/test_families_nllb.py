@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from models.build_family_models import build_m2m100, build_nllb, train_spm
+from tests.backend_scores import assert_scores_agree
 from tests.conftest import TINY_MODEL
 from translate.backends import BackendSettings, DecodingOptions, load_backend
 from translate.backends.base import ResolvedDecoding
@@ -200,6 +201,15 @@ def test_both_backends_agree_token_for_token(loaded: Any, family: str) -> None:
     }
     assert [h.text for h in texts["transformers"]] == [h.text for h in texts["ctranslate2"]]
     assert len({h.text for h in texts["ctranslate2"]}) > 1  # the outputs follow the inputs
+
+
+@pytest.mark.parametrize("beams", [1, 3], ids=["greedy", "beam"])
+@pytest.mark.parametrize("family", list(LANGUAGE_TOKENS))
+def test_both_backends_score_a_hypothesis_alike(loaded: Any, family: str, beams: int) -> None:
+    """The score is the mean log-probability of the generated tokens, the forced target token left out."""
+    decoding = dataclasses.replace(GREEDY, beams=beams)
+    hf, ct2 = loaded[family, "transformers"], loaded[family, "ctranslate2"]
+    assert_scores_agree(hf, ct2, SENTENCES, decoding)
 
 
 def test_the_conversion_keeps_m2m100s_language_tokens(

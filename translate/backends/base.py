@@ -111,7 +111,13 @@ class Hypothesis:
         hit_max_length: Decoding stopped at the length cap, not at the end marker:
             the translation is probably cut short.
         score: The model's length-normalised log-probability of ``text``, where
-            the backend returns one.
+            the backend returns one: the mean of the log-probabilities of the
+            tokens the decoder generated, up to and including the end marker
+            where it generated one (not at the length cap), without the forced
+            tokens: the decoder's start token, a forced first token (NLLB's and
+            M2M100's target language) and an end marker forced at the length
+            cap (``forced_eos_token_id``). Both model backends compute it so,
+            from the same (float32) logits to 1e-3.
     """
 
     text: str

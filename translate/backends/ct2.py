@@ -36,6 +36,11 @@ logger = logging.getLogger(__name__)
 
 COMPUTE_TYPES = ("auto", "int8", "int8_float16", "float16", "float32")
 
+# Part of the conversion cache's key: raised when vi2en converts differently, so
+# that conversions made before are not used again. 2: T5's output scaling as
+# transformers 5 computes it (see _scale_outputs_as_transformers).
+CONVERSION_REVISION = 2
+
 
 def is_available() -> bool:
     """Whether the ``ctranslate2`` package is installed."""
@@ -77,7 +82,7 @@ def converted_model(model: ResolvedModel, quantization: str) -> Path:
     Raises:
         ModelLoadError: The model cannot be converted (unsupported architecture).
     """
-    target = cache_dir() / "ctranslate2" / f"{model.fingerprint}-{quantization}"
+    target = cache_dir() / "ctranslate2" / conversion_name(model, quantization)
     if (target / "model.bin").is_file():
         return target
     from filelock import FileLock, Timeout
@@ -98,6 +103,11 @@ def converted_model(model: ResolvedModel, quantization: str) -> Path:
     return target
 
 
+def conversion_name(model: ResolvedModel, quantization: str) -> str:
+    """The conversion's folder name in the cache: the model, vi2en's conversion, the quantisation."""
+    return f"{model.fingerprint}-c{CONVERSION_REVISION}-{quantization}"
+
+
 def _remove_leftovers(target: Path) -> None:
     """Remove what a killed converter left (only the lock holder converts, so none is live)."""
     for leftover in target.parent.glob(f".{target.name}-*"):
@@ -114,6 +124,9 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
     transformers_logging.disable_progress_bar()
 
     class Converter(TransformersConverter):
+        def load_model(self, model_class: Any, path: str, **kwargs: Any) -> Any:
+            return _scale_outputs_as_transformers(super().load_model(model_class, path, **kwargs))
+
         def load_tokenizer(self, tokenizer_class: Any, path: str, **kwargs: Any) -> Any:
             return _FullVocabulary(super().load_tokenizer(tokenizer_class, path, **kwargs))
 
@@ -131,6 +144,22 @@ def _convert(model: ResolvedModel, quantization: str, target: Path) -> None:
         raise ModelLoadError(f"cannot convert {model.name} to CTranslate2: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _scale_outputs_as_transformers(model: Any) -> Any:
+    """Make a T5's ``tie_word_embeddings`` say whether transformers scales its decoder output.
+
+    CTranslate2's T5 converter multiplies the decoder output by ``d_model**-0.5``
+    when ``config.tie_word_embeddings`` is true, as transformers 4 did. transformers
+    5 always sets it true and keeps the saved value in ``scale_decoder_outputs``
+    (false for T5 v1.1, envit5, MADLAD): unfixed, CTranslate2 divides every logit
+    by ``sqrt(d_model)``. Greedy search picks the same tokens, but the
+    log-probabilities (the scores) flatten and beam search picks other outputs.
+    """
+    scale = getattr(model.config, "scale_decoder_outputs", None)
+    if scale is not None:
+        model.config.tie_word_embeddings = bool(scale)
+    return model
 
 
 def _start_from_target_prefix(converted: Path) -> None:
@@ -283,10 +312,28 @@ class CTranslate2Backend(Backend):
             Hypothesis(
                 self.tokenizer.detokenize(r.hypotheses[0]),
                 hit_max_length=len(r.hypotheses[0]) >= cap,
-                score=float(r.scores[0]) if r.scores else None,
+                score=self._score(r, cap),
             )
             for r in results
         ]
+
+    def _score(self, result: Any, cap: int) -> float | None:
+        """The mean log-probability of the generated tokens, without the forced ones.
+
+        CTranslate2 divides the sum of the generated tokens' log-probabilities
+        by the hypothesis' length, the end marker included: a target prefix kept
+        in the hypothesis (NLLB's and M2M100's language token) counts in that
+        length though its log-probability is not summed. A prefix that is the
+        decoder's start token (mBART) is not in the hypothesis.
+        """
+        if not result.scores:
+            return None
+        tokens = result.hypotheses[0]
+        forced = len(self.family.target_prefix) if self.family.target_forcing == "forced_bos" else 0
+        length = len(tokens) + (len(tokens) < cap)  # the end marker, where it was reached
+        if length <= forced:
+            return None
+        return float(result.scores[0]) * length / (length - forced)
 
     def translate_batch(
         self, batch: Sequence[Tokens], decoding: ResolvedDecoding

@@ -132,16 +132,21 @@ class TransformersBackend(Backend):
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"transformers generation failed: {exc}") from exc
         ends = set(_ids(config.eos_token_id))
+        # A forced target token (NLLB, M2M100) is the first new token.
+        first = 1 if self.family.target_forcing == "forced_bos" else 0
         hypotheses = []
         # Each row starts with the decoder-start token, then the new tokens (a forced
         # target token first, which the tokenizer strips as the family says).
         for ids, log_probs in zip((row.tolist() for row in output.sequences), steps, strict=True):
             generated = _generated(ids[1:], ends)
+            capped = generated >= config.max_new_tokens
+            # At the cap, forced_eos_token_id (Marian, mBART) forces the end marker.
+            last = generated - 1 if capped and config.forced_eos_token_id is not None else generated
             hypotheses.append(
                 Hypothesis(
                     self.tokenizer.decode_ids(ids[1:]),
-                    hit_max_length=generated >= config.max_new_tokens,
-                    score=_mean(log_probs[:generated]),
+                    hit_max_length=capped,
+                    score=_mean(log_probs[first:last]),
                 )
             )
         return hypotheses
@@ -198,10 +203,10 @@ def _ids(value: int | Sequence[int] | None) -> list[int]:
 
 
 def _mean(log_probs: Sequence[float]) -> float | None:
-    """The length-normalised log-probability: the mean over the tokens up to the end marker.
+    """The length-normalised log-probability: the mean over the generated tokens.
 
-    CTranslate2 scores a hypothesis the same way (its sum divided by its
-    length, the end marker included), so both backends' scores compare.
+    The caller leaves the forced tokens out (see :attr:`Hypothesis.score`), as the
+    CTranslate2 backend does, so both backends' scores compare.
     """
     return sum(log_probs) / len(log_probs) if log_probs else None
 
