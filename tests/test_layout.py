@@ -98,6 +98,7 @@ _LAYERS = {
         "translate.job",
         "translate.bench",
         "translate.evaluate",
+        "translate.ray",
     ),
     "stages": (
         "translate.readers",
