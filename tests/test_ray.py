@@ -7,7 +7,6 @@ dead loopback port, nodes bound to 127.0.0.1, nothing started on another interfa
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
 import os
@@ -109,8 +108,9 @@ def local_run(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _translate_args(corpus: Path, out: Path, *extra: str) -> list[str]:
+    # Windows of 64 sentences: the 30 documents make several, for the actors to share.
     return ["translate", str(corpus), "-o", str(out), "--model", str(TINY_MODEL), "-f", FORMATS,
-            "-q", "--no-cache", *extra]  # fmt: skip
+            "-q", "--no-cache", "--window-sentences", "64", *extra]  # fmt: skip
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -126,8 +126,8 @@ def _documents(corpus: Path) -> list[Any]:
     return list(read_documents([str(corpus)], ReadOptions()))
 
 
-def _config() -> PipelineConfig:
-    return PipelineConfig(model=str(TINY_MODEL))
+def _config(**fields: Any) -> PipelineConfig:
+    return PipelineConfig(**{"model": str(TINY_MODEL), "window_sentences": 64, **fields})
 
 
 @pytest.mark.slow
@@ -161,7 +161,7 @@ def test_results_come_in_input_order_with_small_batches(cluster: Any, corpus: Pa
     expected = [
         r.translated_text() for r in build_pipeline(_config()).translate_documents(documents)
     ]
-    pipeline = RayPipeline(_config(), batch_size=1)
+    pipeline = RayPipeline(_config())
     results = list(pipeline.translate_documents(documents))
     assert [r.document.doc_id for r in results] == [d.doc_id for d in documents]
     assert [r.translated_text() for r in results] == expected
@@ -174,9 +174,9 @@ def test_a_node_lost_mid_run_loses_and_duplicates_nothing(cluster: Any, corpus: 
     from translate.ray import RayPipeline
 
     documents = _documents(corpus)
-    expected = [
-        r.translated_text() for r in build_pipeline(_config()).translate_documents(documents)
-    ]
+    # One sentence per model call, small windows: the run lasts long enough to lose a node.
+    slow = _config(max_batch_size=1, window_sentences=16)
+    expected = [r.translated_text() for r in build_pipeline(slow).translate_documents(documents)]
     extra = cluster.add_node(**NODE)
     results: list[Any] = []
     removed_after: list[int] = []
@@ -190,9 +190,7 @@ def test_a_node_lost_mid_run_loses_and_duplicates_nothing(cluster: Any, corpus: 
     remover = threading.Thread(target=remove_when_busy)
     remover.start()
     try:
-        # One sentence per model call: the run lasts long enough to lose a node in it.
-        slow = dataclasses.replace(_config(), max_batch_size=1)
-        pipeline = RayPipeline(slow, batch_size=1, workers=3)
+        pipeline = RayPipeline(slow, workers=3)
         results.extend(pipeline.translate_documents(documents))
     finally:
         remover.join()
@@ -249,7 +247,7 @@ def test_a_killed_driver_resumes_from_its_parts_locally(
     out = tmp_path / "ray"
     env = {**os.environ, **RAY_ENVIRONMENT, "RAY_ADDRESS": cluster.address, "PYTHONPATH": str(ROOT)}
     # One sentence per batch: slow enough to be killed mid-run.
-    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out), "--batch-size", "1"]
+    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out, "--batch-size", "1")]
     driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     parts = out / ".vi2en" / "parts"
     try:
@@ -266,9 +264,12 @@ def test_a_killed_driver_resumes_from_its_parts_locally(
     assert not (out / "manifest.json").exists()
     done = len(list(parts.glob("*.jsonl")))
     assert 2 <= done < 30
-    result = CliRunner().invoke(main, _translate_args(corpus, out))  # locally, at full batch size
+    result = CliRunner().invoke(main, _translate_args(corpus, out, "--batch-size", "1"))  # locally
     assert result.exit_code == 0, result.output
-    assert _outputs(out) == _outputs(local_run)
+    reference = tmp_path / "local"
+    result = CliRunner().invoke(main, _translate_args(corpus, reference, "--batch-size", "1"))
+    assert result.exit_code == 0, result.output
+    assert _outputs(out) == _outputs(reference)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["run"]["resumed_documents"] >= done
 

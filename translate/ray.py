@@ -45,13 +45,14 @@ from translate.memory import TranslationMemory
 from translate.pipeline import DocumentResult, build_pipeline
 from translate.readers import read_text
 from translate.records import Document, DocumentFailure, TranslatedDocument
+from translate.segment import Segmenter, segment_paragraphs
 from translate.text import clean_paragraph
 from translate.translator import ProgressCallback, TranslationStats, Translator, WarningSummary
 
 #: ``--ray-address local``: start a Ray instance on this machine, on loopback only.
 LOCAL = "local"
 
-#: Documents in one batch handed to an actor: small, so that the actors share the work evenly.
+#: Documents in one actor call of :func:`translate_dataset`.
 DEFAULT_BATCH_DOCUMENTS = 4
 
 #: Environment of a local instance's processes: no usage statistics, localhost is loopback.
@@ -98,11 +99,19 @@ def connect(address: str, *, num_cpus: int | None = None) -> bool:
 
 
 def worker_config(config: PipelineConfig) -> PipelineConfig:
-    """What each actor builds its pipeline from: no memory, one thread on CPU.
+    """What each actor builds its pipeline from: resolved here, no memory, one thread on CPU.
 
-    Neither changes a translation (threads and the memory are outside
+    Resolved on the driver (:meth:`PipelineConfig.resolved`): every actor then
+    checks that its model has the driver's fingerprint, and ``auto`` settings
+    mean what they mean here, not on the worker's hardware. Neither the memory
+    nor the threads change a translation (they are outside
     :meth:`PipelineConfig.settings`); the driver keeps the memory.
+
+    Raises:
+        ModelLoadError: The model cannot be found here.
     """
+    if not config.is_resolved:
+        config = config.resolved()
     backend = config.backend
     if backend.device != "cuda":
         backend = BackendSettings(backend.backend, backend.device, backend.compute_type, threads=1)
@@ -122,7 +131,10 @@ def _pool_size(config: PipelineConfig) -> int:
 
 
 class DocumentTranslator:
-    """A Ray Data actor: one pipeline, built once, translating batches of pickled documents.
+    """A Ray Data actor: one pipeline, built once, translating whole windows of documents.
+
+    Each row is one window of the local run (:func:`windows`): the pipeline
+    translates it as one window, so its batches are those of a local run.
 
     Args:
         config_json: The worker's :meth:`PipelineConfig.to_json`.
@@ -132,21 +144,51 @@ class DocumentTranslator:
         self.pipeline = build_pipeline(PipelineConfig.from_json(config_json))
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        """``index`` and ``document`` columns in; ``index``, ``result`` and ``stats`` out.
+        """``index`` and ``window`` columns in; ``index``, ``results`` and ``stats`` out.
 
-        ``result`` is the pickled :class:`TranslatedDocument` or
-        :class:`DocumentFailure` of each document (a document the model fails on
-        is that document's failure, as locally); ``stats`` holds the batch's
-        pickled :class:`TranslationStats` on its first row.
+        ``window`` is a pickled list of documents (and read failures, which
+        pass through); ``results`` the pickled list of their results in order,
+        a :class:`TranslatedDocument` or a :class:`DocumentFailure` each (a
+        document the model fails on is that document's failure, as locally);
+        ``stats`` the window's pickled :class:`TranslationStats`.
         """
-        documents = [pickle.loads(payload) for payload in batch["document"]]
-        stats = self.pipeline.translator.stats = TranslationStats()
-        results = [pickle.dumps(r) for r in self.pipeline.translate_documents(documents)]
-        return {
-            "index": list(batch["index"]),
-            "result": results,
-            "stats": [pickle.dumps(stats)] + [b""] * (len(results) - 1),
-        }
+        out: dict[str, list[Any]] = {"index": [], "results": [], "stats": []}
+        for index, payload in zip(batch["index"], batch["window"], strict=True):
+            stats = self.pipeline.translator.stats = TranslationStats()
+            results = list(self.pipeline.translate_documents(pickle.loads(payload)))
+            out["index"].append(int(index))
+            out["results"].append(pickle.dumps(results))
+            out["stats"].append(pickle.dumps(stats))
+        return out
+
+
+def windows(
+    items: Iterable[Document | DocumentFailure], config: PipelineConfig
+) -> Iterator[list[Document | DocumentFailure]]:
+    """The items grouped as :meth:`Pipeline.translate_documents` groups them into windows.
+
+    A window closes once it holds ``config.window_sentences`` sentences (each
+    item counts at least one). A sentence's translation can depend on the
+    sentences batched with it (the length cap of a batch follows its longest
+    source), so the actors are given exactly the local run's windows.
+    """
+    segmenter = Segmenter(config.abbreviations)
+    window: list[Document | DocumentFailure] = []
+    size = 0
+    for item in items:
+        count = 1
+        if isinstance(item, Document):
+            try:
+                count = len(segment_paragraphs(item.doc_id, item.paragraphs, segmenter))
+            except Exception:  # the actor turns it into the document's failure, as locally
+                count = 0
+        window.append(item)
+        size += max(1, count)
+        if size >= config.window_sentences:
+            yield window
+            window, size = [], 0
+    if window:
+        yield window
 
 
 class PairRows:
@@ -188,9 +230,17 @@ def _add_row(rows: dict[str, list[Any]], *values: Any) -> None:
         rows[name].append(value)
 
 
-def _map_options(config: PipelineConfig, workers: int | None) -> dict[str, Any]:
-    """``map_batches`` arguments: the actor pool, its resources, retries on lost workers."""
+def _map_options(
+    config: PipelineConfig, workers: int | None, batches: int | None = None
+) -> dict[str, Any]:
+    """``map_batches`` arguments: the actor pool, its resources, retries on lost workers.
+
+    The pool has ``workers`` actors (default: :func:`_pool_size`), no more than
+    there are ``batches`` when that is known.
+    """
     size = workers or _pool_size(config)
+    if batches is not None:
+        size = max(1, min(size, batches))
     return {
         # Ray Data restarts a lost actor (a node gone) and retries its batches
         # (max_restarts and max_task_retries default to -1 for an actor pool).
@@ -267,19 +317,25 @@ class RayPipeline:
     Args:
         config: The pipeline's config (the one a local run would build).
         workers: Actors at most (default: the cluster's cores, or GPUs).
-        batch_size: Documents per actor call.
         actor: The actor class (tests give a subclass of :class:`DocumentTranslator`).
         owns_ray: Whether :meth:`close` shuts Ray down (it was started for this run).
+
+    Attributes:
+        worker: The config each actor builds its pipeline from (:func:`worker_config`).
+
+    Raises:
+        ModelLoadError: The model cannot be found on the driver.
+        CacheError: The translation memory cannot be opened.
     """
 
     config: PipelineConfig
     workers: int | None = None
-    batch_size: int = DEFAULT_BATCH_DOCUMENTS
     actor: type[DocumentTranslator] = DocumentTranslator
     owns_ray: bool = False
     check_stop: Callable[[], None] | None = None
     stats: TranslationStats = field(default_factory=TranslationStats)
     _translator: Translator | None = field(default=None, init=False, repr=False)
+    worker: PipelineConfig = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.config.check_versions()
@@ -288,6 +344,7 @@ class RayPipeline:
             memory = TranslationMemory(Path(self.config.memory))
         # Never loads a model: it names the memory's namespace and describes the model.
         self._translator = self.config.build_translator(memory)
+        self.worker = worker_config(self.config)
 
     @property
     def translator(self) -> Translator:
@@ -317,12 +374,12 @@ class RayPipeline:
     def describe(self) -> dict[str, Any]:
         """The model, and the backend as the workers run it, for the manifest."""
         model = self.translator.resolved_model
-        worker = worker_config(self.config)
+        used = self.translator.configuration()
         return {
             "name": self.config.model_name,
             "revision": model.revision if model else None,
             "fingerprint": model.fingerprint if model else None,
-            "backend": f"ray ({worker.backend.backend}, {worker.backend.device})",
+            "backend": f"ray ({used['backend']}, {used['device']}, {used['compute_type']})",
         }
 
     def translate_documents(
@@ -334,54 +391,55 @@ class RayPipeline:
     ) -> Iterator[DocumentResult]:
         """Translate the documents on the cluster, yielding results in input order.
 
-        Failures from reading pass through in their place. A result the
-        cluster delivers twice (a retried batch) is kept once.
+        The documents are grouped into the windows of a local run
+        (:func:`windows`), one actor call each; failures from reading pass
+        through in their place. A window the cluster delivers twice (a
+        retried task) is kept once. ``window_started`` is not called: several
+        windows are in flight at once, and the bar counts documents as they
+        come back.
         """
-        items = list(documents)
         rows = [
-            {"index": i, "document": pickle.dumps(item)}
-            for i, item in enumerate(items)
-            if isinstance(item, Document)
+            {"index": index, "window": pickle.dumps(window)}
+            for index, window in enumerate(windows(documents, self.config))
         ]
-        if window_started is not None and rows:
-            window_started(len(rows), 0)
         results = self._results(rows) if rows else iter(())
-        ready: dict[int, DocumentResult] = {}
-        for position, item in enumerate(items):
-            if isinstance(item, DocumentFailure):
-                yield item
-                continue
+        ready: dict[int, list[DocumentResult]] = {}
+        for position in range(len(rows)):
             while position not in ready:
-                index, result = next(results)
-                if index >= position:
-                    ready.setdefault(index, result)
-            result = ready.pop(position)
-            self._remember(result)
-            if progress is not None and isinstance(result, TranslatedDocument):
-                progress(len(result.pairs))
-            yield result
+                delivered = next(results, None)
+                if delivered is None:
+                    raise BackendError(
+                        f"the Ray cluster returned no result for window {position} of "
+                        f"{len(rows)}; run the same command again to translate it"
+                    )
+                if delivered[0] >= position:
+                    ready.setdefault(*delivered)
+            for result in ready.pop(position):
+                self._remember(result)
+                if progress is not None and isinstance(result, TranslatedDocument):
+                    progress(len(result.pairs))
+                yield result
 
-    def _results(self, rows: list[dict[str, Any]]) -> Iterator[tuple[int, DocumentResult]]:
-        """``(index, result)`` of every row, as the actors deliver them."""
+    def _results(self, rows: list[dict[str, Any]]) -> Iterator[tuple[int, list[DocumentResult]]]:
+        """``(index, results)`` of every window, as the actors deliver them."""
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True
         context.enable_progress_bars = False  # the driver's bar is vi2en's
         logging.getLogger("ray.data").setLevel(logging.ERROR)
-        worker = worker_config(self.config)
-        ds = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // self.batch_size))
+        worker = self.worker
+        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
         translated = ds.map_batches(
             self.actor,
             fn_constructor_kwargs={"config_json": worker.to_json()},
-            batch_size=self.batch_size,
+            batch_size=1,
             batch_format="default",
-            **_map_options(worker, self.workers),
+            **_map_options(worker, self.workers, len(rows)),
         )
         try:
             for row in translated.iter_rows():
                 self.raise_if_stopped()
-                if row["stats"]:
-                    self._add_stats(pickle.loads(row["stats"]))
-                yield int(row["index"]), pickle.loads(row["result"])
+                self._add_stats(pickle.loads(row["stats"]))
+                yield int(row["index"]), pickle.loads(row["results"])
         except Exception as exc:
             cause = _unwrap(exc)
             if cause is not exc:
