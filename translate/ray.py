@@ -3,18 +3,19 @@
 The driver (``vi2en translate --ray-address ADDRESS``) reads and lists the
 documents as a local run does; a Ray Data pool of actors
 (:class:`ray.data.ActorPoolStrategy`), each holding one pipeline built once from
-the :class:`~translate.PipelineConfig`, translates them in batches of whole
-documents; the results come back to the driver in input order, where the
+the :class:`~translate.PipelineConfig`, translates them in the local run's
+windows of whole documents; the results come back to the driver in input order, where the
 :class:`~translate.job.Job` writes the parts, the memory and the corpus exactly
 as locally. :class:`RayPipeline` is that driver side: it has the interface of
 :class:`~translate.Pipeline`, so the job, the writers and resume are unchanged.
 
-Outputs equal a local run's because a sentence's translation does not depend
-on the sentences batched with it (measured on both backends: see the README),
-so documents may be batched differently on the workers than in the local
-windows. The translation memory stays on the driver: the workers neither read
-nor write it (it may be a SQLite file no worker can reach), and the driver
-stores each new machine translation as its document comes back.
+Outputs equal a local run's because each actor call is one window of the
+local run (:func:`windows`), translated as locally: a sentence's translation
+can depend on its batch-mates (the length cap of a batch follows its longest
+source), so the batches must be the same. The translation memory stays on the
+driver: the workers neither read nor write it (it may be a SQLite file no
+worker can reach), and the driver stores each new machine translation as its
+document comes back.
 
 Users with a Ray Data pipeline of their own call :func:`translate_dataset`.
 

@@ -13,7 +13,8 @@ by ``--max-length``), the job is run in a fresh process:
 Each Ray mode also runs a one-document job: its wall time is the fixed cost
 (driver start, connection, actor start, model load). The corpus files and
 articles of every Ray run are compared with the local run's (they must be
-byte-identical). Ray is kept on loopback, without usage statistics. On a machine
+byte-identical). Every run uses ``--window-sentences`` (128): on Ray a window is
+one actor call, so a job needs several windows per actor. Ray is kept on loopback, without usage statistics. On a machine
 shared with other work, the load average is printed: read the figures with it.
 """
 
@@ -129,21 +130,25 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--models", default="tiny,opus")
     parser.add_argument("--max-length", type=int, default=24, help="the opus model's cap")
+    parser.add_argument(
+        "--window-sentences", type=int, default=128, help="for every run: Ray's unit of work"
+    )
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
     for name, value in SAFE.items():
         os.environ[name] = value
     rows: list[dict] = []
+    window = ["--window-sentences", str(options.window_sentences)]
     with tempfile.TemporaryDirectory(prefix="vi2en-ray-bench-") as folder:
         work = Path(folder)
         for name in options.models.split(","):
             if name == "tiny":
-                rows += bench_model("tiny", TINY, work, options.documents, [])
+                rows += bench_model("tiny", TINY, work, options.documents, window)
             elif name == "opus":
                 from translate.bench import build_random_model
 
                 model = build_random_model(work / "opus-model", TINY, "marian")
-                extra = ["--max-length", str(options.max_length)]
+                extra = [*window, "--max-length", str(options.max_length)]
                 rows += bench_model("opus", model, work, options.documents, extra)
             else:
                 raise SystemExit(f"unknown model {name!r}: tiny or opus")
