@@ -101,6 +101,7 @@ _LAYERS = {
         "translate.qajob",
         "translate.bench",
         "translate.evaluate",
+        "translate.ray",
     ),
     "stages": (
         "translate.readers",

@@ -598,6 +598,14 @@ def translation_options(func: F) -> F:
     "--restart", is_flag=True, help="Discard an interrupted run in OUTPUT instead of resuming it."
 )
 @qa_options
+@click.option(
+    "--ray-address",
+    envvar="RAY_ADDRESS",
+    default=None,
+    metavar="ADDRESS",
+    help="Translate on the Ray cluster at ADDRESS (host:port, ray://...; local: start one "
+    "here) [env RAY_ADDRESS; needs vi2en[ray]].",
+)
 @reader_options
 @verbosity_options
 def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> None:
@@ -619,11 +627,10 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         raise click.UsageError("--qa-drop writes rejected.* files; pass -o OUTPUT")
     stop = _StopFlag()
     stop.install()
+    pipeline = None
     try:
         with _errors_as_click():
-            from translate.pipeline import build_pipeline
-
-            pipeline = build_pipeline(_pipeline_config(kwargs, qa=checks))
+            pipeline = _translate_pipeline(kwargs, checks)
             pipeline.check_stop = stop.check
             documents = _documents(inputs, kwargs, output=output)
             if output is None:
@@ -636,6 +643,32 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         sys.exit(EXIT_SIGINT if number == signal.SIGINT else EXIT_SIGTERM)
     finally:
         stop.restore()
+        if pipeline is not None and hasattr(pipeline, "close"):
+            pipeline.close()  # a Ray run's driver leaves the cluster
+
+
+def _translate_pipeline(kwargs: dict[str, Any], checks: Sequence[str]) -> Any:
+    """The local pipeline, or with ``--ray-address`` the driver of a Ray run (translate.ray).
+
+    ``checks``: the QA checks every pair gets (:func:`_qa_checks`).
+    """
+    config = _pipeline_config(kwargs, qa=checks)
+    if not kwargs["ray_address"]:
+        from translate.pipeline import build_pipeline
+
+        return build_pipeline(config)
+    try:
+        from translate.ray import RayPipeline, connect
+    except ImportError as exc:
+        raise click.UsageError(
+            f"--ray-address needs Ray ({exc}); install it with: pip install 'vi2en[ray]'"
+        ) from exc
+    owns_ray = connect(kwargs["ray_address"])
+    try:
+        return RayPipeline(config, owns_ray=owns_ray)
+    except BaseException:
+        RayPipeline.shutdown_if(owns_ray)
+        raise
 
 
 def _pipeline_config(
