@@ -466,3 +466,27 @@ def test_a_backend_that_returns_strings_gives_results_without_flags() -> None:
     translator = Translator(backend=Strings(), decoding=DecodingOptions(max_length=2))
     [result] = translator.translate_detailed(["một hai ba"])
     assert (result.text, result.flags, result.score) == ("EN: MỘT", (), None)
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_a_translation_does_not_depend_on_the_sentences_batched_with_it(backend: str) -> None:
+    """A batch is decoded up to the cap of its longest source; the tiny model runs into it.
+
+    So batches hold sentences of one cap: translated together, alone, or in
+    another order (a resumed run, a Ray worker), each sentence gets the same text.
+    """
+    from tests.conftest import ROOT, TINY_MODEL
+
+    lines = (ROOT / "tests/data/sample/ntrex-article.vi.txt").read_text("utf-8").splitlines()
+    sentences = [f"Bài số {n}." for n in range(150, 160)] + [s for s in lines if s.strip()][:4]
+    options = {
+        "settings": BackendSettings(backend=backend, device="cpu"),
+        "decoding": DecodingOptions(max_length_ratio=0.5),  # caps of 12 to 40 tokens here
+    }
+    together = Translator(str(TINY_MODEL), **options).translate_detailed(sentences)  # type: ignore[arg-type]
+    alone = [
+        Translator(str(TINY_MODEL), **options).translate_detailed([s])[0]  # type: ignore[arg-type]
+        for s in sentences
+    ]
+    assert sum("hit_max_length" in t.flags for t in together) >= 5  # the case that needs it
+    assert [t.text for t in together] == [t.text for t in alone]

@@ -9,10 +9,10 @@ windows of whole documents; the results come back to the driver in input order, 
 as locally. :class:`RayPipeline` is that driver side: it has the interface of
 :class:`~translate.Pipeline`, so the job, the writers and resume are unchanged.
 
-Outputs equal a local run's because each actor call is one window of the
-local run (:func:`windows`), translated as locally: a sentence's translation
-can depend on its batch-mates (the length cap of a batch follows its longest
-source), so the batches must be the same. The translation memory stays on the
+Outputs equal a local run's: a sentence's translation does not depend on the
+sentences batched with it (:func:`~translate.translator.make_batches` keeps
+one length cap per batch), and each actor call is one window of the local
+run (:func:`windows`), translated as locally. The translation memory stays on the
 driver: the workers neither read nor write it (it may be a SQLite file no
 worker can reach), and the driver stores each new machine translation as its
 document comes back.
@@ -170,9 +170,8 @@ def windows(
     """The items grouped as :meth:`Pipeline.translate_documents` groups them into windows.
 
     A window closes once it holds ``config.window_sentences`` sentences (each
-    item counts at least one). A sentence's translation can depend on the
-    sentences batched with it (the length cap of a batch follows its longest
-    source), so the actors are given exactly the local run's windows.
+    item counts at least one). The actors are given exactly the local run's
+    windows (and so its batches).
     """
     segmenter = Segmenter(config.abbreviations)
     window: list[Document | DocumentFailure] = []

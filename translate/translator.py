@@ -85,19 +85,32 @@ def split_long(text: str, fits: Callable[[str], bool]) -> list[str]:
     return split_long(text[:half], fits) + split_long(text[half:], fits)
 
 
-def make_batches(lengths: Sequence[int], max_tokens: int, max_size: int) -> list[list[int]]:
+def make_batches(
+    lengths: Sequence[int],
+    max_tokens: int,
+    max_size: int,
+    cap: Callable[[int], int] | None = None,
+) -> list[list[int]]:
     """Indices grouped into batches by token budget, shortest sentences first.
 
     A batch costs ``len(batch) * longest sentence`` tokens (padding included)
     and holds at most ``max_size`` sentences; a sentence over the budget gets a
-    batch of its own.
+    batch of its own. With ``cap`` (source tokens → the decoder's length cap),
+    every sentence of a batch has the same cap: the backends cap a batch by its
+    longest source, so a sentence's translation then never depends on the
+    sentences batched with it (a resumed run, a memory hit or a Ray worker
+    forms other batches and still gets the same bytes).
     """
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     batches: list[list[int]] = []
     current: list[int] = []
     for index in order:
         width = lengths[index]  # sorted, so the newest is the longest
-        if current and ((len(current) + 1) * width > max_tokens or len(current) >= max_size):
+        if current and (
+            (len(current) + 1) * width > max_tokens
+            or len(current) >= max_size
+            or (cap is not None and cap(width) != cap(lengths[current[0]]))
+        ):
             batches.append(current)
             current = []
         current.append(index)
@@ -442,6 +455,7 @@ class Translator:
             [len(t) for t in tokens],
             self.max_batch_tokens or backend.default_batch_tokens,
             self.max_batch_size or backend.default_batch_size,
+            decoding.max_length_for,
         )
 
         def batch_tokens() -> Iterator[list[Tokens]]:
