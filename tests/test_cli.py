@@ -397,3 +397,13 @@ def test_real_subprocess(article: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 1
     assert result.stderr == ""
+
+
+def test_bench_refuses_an_unknown_system_in_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["bench", "--random-model", "--system", "ctranslate2"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--system': unknown system 'ctranslate2'; choose from: "
+        "baseline, transformers, ctranslate2-raw-defaults, ctranslate2-raw-tuned, "
+        "ctranslate2-int8, ctranslate2-float32, ctranslate2-float16, ctranslate2-int8_float16"
+    )

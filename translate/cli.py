@@ -1386,6 +1386,13 @@ def bench(
         else [line for line in input_file.read_text("utf-8").splitlines() if line.strip()]
     )
     texts = texts[:sentences] if sentences else texts
+    known = dict.fromkeys([*benchmark.SYSTEMS, *benchmark.GPU_SYSTEMS])
+    unknown = [s for s in systems if s not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown system {unknown[0]!r}; choose from: {', '.join(known)}",
+            param_hint="'--system'",
+        )
     chosen = list(systems) or list(benchmark.SYSTEMS if not _has_cuda() else benchmark.GPU_SYSTEMS)
     with tempfile.TemporaryDirectory(prefix="vi2en-bench-model-") as work, _errors_as_click():
         if random_model:
