@@ -148,6 +148,23 @@ def test_written_numbers_are_soft() -> None:
         ("", "", []),
         ("TIN NÓNG VỀ BÃO SỐ 3", "TIN NÓNG VỀ BÃO SỐ 3", ["target copies the source"]),
         ("TIN NÓNG VỀ BÃO", "BREAKING NEWS ON THE STORM", []),
+        # The source without its marks, and half of it left untranslated.
+        (
+            "Hà Nội là thủ đô của Việt Nam.",
+            "Ha Noi la thu do cua Viet Nam.",
+            ["target copies 4 of its 8 words from the source"],
+        ),
+        (
+            "Tôi đã đi chợ sáng nay với mẹ tôi.",
+            "I went to the market sang nay voi me toi.",
+            ["target copies 5 of its 10 words from the source"],
+        ),
+        # Names and an English phrase kept by a human translation are no copy.
+        (
+            "Tôi làm việc với Zeit Online và Open Data City.",
+            "I work with Zeit Online and Open Data City.",
+            [],
+        ),
     ],
     ids=[
         "copy",
@@ -159,6 +176,9 @@ def test_written_numbers_are_soft() -> None:
         "empty",
         "capitals-copy",
         "capitals-english",
+        "copy-without-marks",
+        "half-translated",
+        "names-and-phrase-kept",
     ],
 )
 def test_untranslated(source: str, target: str, expected: list[str]) -> None:

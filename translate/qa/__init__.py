@@ -28,7 +28,10 @@ from translate.records import Flag
 __all__ = [
     "CHECKS",
     "QA_VERSION",
-    "Check", "CheckFunction", "PairContext", "check_names",
+    "Check",
+    "CheckFunction",
+    "PairContext",
+    "check_names",
     "check_pair",
 ]
 
