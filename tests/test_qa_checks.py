@@ -86,6 +86,19 @@ NUMBER_CASES = [
     ("Lúc 14h30 ngày 15/3.", "At 2:30 p.m. on March 15.", []),
     ("Tiêm đủ 2 mũi.", "Received both doses.", []),
     ("Dự án 2.000 tỷ đồng.", "A VND2 trillion project.", []),
+    # A scale word changed, a number multiplied, its decimal point moved.
+    ("Đạt 5 triệu USD.", "Reached $5 billion.", ["number 5 triệu → 5 billion"]),
+    ("Có 45 người.", "There are 450 people.", ["number 45 → 450"]),
+    ("Tăng 12,5%.", "Up 1.25%.", ["number 12,5 → 1.25"]),
+    ("Có ba người.", "There are 3 people.", []),
+    ("Có 3 người.", "There are 3 people and three dogs.", []),
+    # "5.000" is never five: a "5" for it (or "both" for "2.000") is a changed number.
+    ("Có 5.000 người.", "There are 5 people.", ["number 5.000 → 5"]),
+    ("Có 2.000 lính ở cả hai bên.", "Both sides have troops.", ["missing number 2.000"]),
+    # An English article stands only for a 1 that counts a noun, not a date, time or range.
+    ("Làm việc từ 1 giờ sáng.", "Working since a.m.", ["missing number 1"]),
+    ("Ngày 1 tháng 10 có một cuộc họp.", "A meeting in October.", ["missing number 1"]),
+    ("Mưa từ 1 đến 4 inch.", "A rain of to 4 inches.", ["missing number 1"]),
 ]
 
 
@@ -99,7 +112,9 @@ def test_numbers_reasons(source: str, target: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "vietnamese", "values"),
     [
-        ("10.000", True, [{10000.0, 10.0}]),
+        # A decimal is not written with a final zero: "10.000" is only ten thousand.
+        ("10.000", True, [{10000.0}]),
+        ("1,234", True, [{1234.0, 1.234}]),
         ("10.000", False, [{10.0}]),
         ("10,000", False, [{10000.0}]),
         ("3,5", True, [{3.5}]),

@@ -34,7 +34,8 @@ from translate.qa import CHECKS, check_pair
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 if not SHARED.is_dir():
     SHARED = Path("/work/shared/data")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A digit number, not one of an HTML entity (IWSLT writes "&#91;" for "[").
+_NUMBER = re.compile(r"(?<!&#)(?<![\d.,])\d+(?:[.,]\d+)*")
 
 Pair = tuple[str, str]
 
@@ -112,24 +113,18 @@ def multiply(factor: int) -> Callable[[str, random.Random], str | None]:
 
 
 def move_decimal(target: str, rng: random.Random) -> str | None:
-    """The decimal point of one number moved, or a separator read the other way.
+    """The decimal point of one number moved one place left (``12.5`` → ``1.25``, ``25`` → ``2.5``).
 
-    ``12.5`` → ``1.25``, ``25`` → ``2.5``, ``1,500`` → ``1.500``.
+    A whole number gains a point before its last digit (``1,500`` → ``150.0``).
     """
     matches = [m for m in _numbers(target) if len(re.sub(r"\D", "", m[0])) >= 2]
     if not matches:
         return None
     match = rng.choice(matches)
-    text = match[0]
-    if "," in text and "." not in text:
-        moved = text.replace(",", ".")
-    elif "." in text:
-        whole, _, fraction = text.replace(",", "").partition(".")
-        digits = whole + fraction
-        point = len(whole) - 1
-        moved = (digits[:point] or "0") + "." + digits[point:]
-    else:
-        moved = text[:-1] + "." + text[-1]
+    whole, _, fraction = match[0].replace(",", "").partition(".")
+    digits = whole + fraction
+    point = len(whole) - 1
+    moved = (digits[:point] or "0") + "." + digits[point:]
     return _replace(target, match.start(), match.end(), moved)
 
 

@@ -78,6 +78,10 @@ _YEAR_AFTER = re.compile(
     r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)",
     re.I,
 )
+_NOT_COUNTED_AFTER = re.compile(
+    r" (?:giờ|tháng|năm|ngày|tuổi|phút|giây|đến|tới|và|hay|hoặc|trên|trong|lần)\b", re.I
+)
+_NOT_COUNTED_BEFORE = re.compile(r"(?:ngày|lúc|số|thứ|hạng|top|từ|đến|tới|tháng)[ \u00a0]*$", re.I)
 _ROMAN = re.compile(
     r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
 )
@@ -224,11 +228,16 @@ class Number:
             may stand for (``10.000`` in Vietnamese: 10000 or 10).
         soft: Written out, a name or an ordinal: it may match a number of the
             other side, but is never reported as missing or extra.
+        article: English ``a``/``an`` (soft), or a Vietnamese digit 1 before a
+            noun (``1 dặm``: "a mile"): only these two match each other, so
+            that the articles of every English sentence do not stand in for
+            any deleted 1.
     """
 
     text: str
     parts: tuple[frozenset[float], ...]
     soft: bool = False
+    article: bool = False
 
 
 def _key(value: float) -> float:
@@ -257,7 +266,10 @@ def _values(token: str, vietnamese: bool) -> list[frozenset[float]]:
         decimal = _key(float(f"{groups[0]}.{groups[1]}"))
         if vietnamese:
             # Vietnamese text also writes English decimals ("2.4 Ghz") and
-            # thousands ("1,500"): a single separator may be either.
+            # thousands ("1,500"): a single separator may be either; but a
+            # decimal is not written with a final zero ("5.000" is never 5).
+            if thousands and groups[1].endswith("0"):
+                return [frozenset({grouped})]
             return [frozenset({decimal, grouped} if thousands else {decimal})]
         # English: "10.000" is ten, "1,500" fifteen hundred, "3,5" (no group of 3) 3.5.
         return [frozenset({grouped} if thousands and separator == "," else {decimal})]
@@ -331,10 +343,22 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
                 first |= {1900.0 + float(token), 2000.0 + float(token)}  # thập niên 80, '71
             parts[0] = frozenset(first)
         # Informal Vietnamese writes the article as a digit ("1 câu hỏi": a question).
-        soft = vietnamese and token == "1" and _is_article(text, match.start())
-        numbers.append(Number(text[match.start() : end], tuple(parts), soft))
+        article = vietnamese and token == "1" and _before_noun(text, match.start())
+        soft = article and _is_article(text, match.start())
+        numbers.append(Number(text[match.start() : end], tuple(parts), soft, article))
         previous = match
     return numbers
+
+
+def _before_noun(text: str, start: int) -> bool:
+    """Whether the digit 1 at ``start`` counts something (``1 dặm``), not a date, time or score.
+
+    Not before ``giờ``, ``tháng``, ``đến`` (``1 giờ``, ``1 tháng 10``, ``từ 1 đến 4``) nor
+    after ``ngày``, ``lúc``, ``số`` (``ngày 1``, ``số 1``).
+    """
+    if _ARTICLE.match(text, start) is None or _NOT_COUNTED_AFTER.match(text, start + 1):
+        return False
+    return _NOT_COUNTED_BEFORE.search(text, max(0, start - 12), start) is None
 
 
 def _is_article(text: str, start: int) -> bool:
@@ -402,6 +426,8 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
         word = match[0]
         lower = word.lower()
         is_number = lower in units or lower in multipliers or lower in big
+        if lower == "a" and text.startswith(".m", match.end()):
+            is_number = False  # "1 a.m."
         joined = bool(run) and text[run_end : match.start()].strip(" -\u00a0") == ""
         if vietnamese and lower == "năm" and (joined or _YEAR_AFTER.match(text, match.end())):
             is_number = False  # "ba năm" (three years), "năm 2016", "năm nay": the year
@@ -429,7 +455,10 @@ def _soft(text: str, words: list[str], vietnamese: bool) -> list[Number]:
         if vietnamese
         else (_EN_UNITS, _EN_MULTIPLIERS, _EN_BIG, _EN_TENS)
     )
-    return [Number(text, (frozenset({_key(v)}),), True) for v in _word_values(words, *tables)]
+    article = not vietnamese and words in (["a"], ["an"])
+    return [
+        Number(text, (frozenset({_key(v)}),), True, article) for v in _word_values(words, *tables)
+    ]
 
 
 def _roman_value(numeral: str) -> int:
@@ -503,13 +532,21 @@ def compare_numbers(source: str, target: str) -> tuple[list[str], list[str]]:
             text = html.unescape(text)  # "&#91;" is a bracket, not the number 91
         numbers = extract_numbers(text, vietnamese=vietnamese)
         hard = [(n, p) for n, number in enumerate(numbers) if not number.soft for p in number.parts]
-        soft = [p for number in numbers if number.soft for p in number.parts]
-        sides.append((numbers, [p for _, p in hard], [n for n, _ in hard], soft))
-    (s_numbers, s_hard, s_owner, s_soft), (t_numbers, t_hard, t_owner, t_soft) = sides
+        soft = [p for n in numbers if n.soft and not n.article for p in n.parts]
+        articles = [p for n in numbers if n.soft and n.article for p in n.parts]
+        sides.append((numbers, [p for _, p in hard], [n for n, _ in hard], soft, articles))
+    (s_numbers, s_hard, s_owner, s_soft, _), (t_numbers, t_hard, t_owner, t_soft, t_articles) = (
+        sides
+    )
     s_taken: set[int] = set()
     t_taken: set[int] = set()
     _match(s_hard, t_hard, s_taken, t_taken)
     _match(s_hard, t_soft, s_taken, set())
+    # Only a source 1 that counts a noun may be said "a"/"an".
+    others = {i for i, n in enumerate(s_owner) if not s_numbers[n].article}
+    blocked = s_taken | others
+    _match(s_hard, t_articles, blocked, set())
+    s_taken |= blocked - others
     _match(t_hard, s_soft, t_taken, set())
     return _leftover(s_numbers, s_owner, s_taken), _leftover(t_numbers, t_owner, t_taken)
 
