@@ -78,10 +78,14 @@ _YEAR_AFTER = re.compile(
     r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)",
     re.I,
 )
+# "1 giờ sáng" (1 a.m.), "1 tháng 10" (a date), "1 đến 4", "1-0": a time, date, range or
+# score, not "a"; "1 giờ", "1 năm" alone are "an hour", "a year".
 _NOT_COUNTED_AFTER = re.compile(
-    r" (?:giờ|tháng|năm|ngày|tuổi|phút|giây|đến|tới|và|hay|hoặc|trên|trong|lần)\b", re.I
+    r" (?:giờ (?:sáng|chiều|tối|trưa|đêm)|(?:tháng|đến|tới|và|hay|hoặc|-|–) ?\d)", re.I
 )
-_NOT_COUNTED_BEFORE = re.compile(r"(?:ngày|lúc|số|thứ|hạng|top|từ|đến|tới|tháng)[ \u00a0]*$", re.I)
+_NOT_COUNTED_BEFORE = re.compile(
+    r"(?:ngày|lúc|số|thứ|hạng|top|hiệp|tháng|chương|phần|tập)[ \u00a0]*$", re.I
+)
 _ROMAN = re.compile(
     r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
 )
@@ -353,8 +357,8 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
 def _before_noun(text: str, start: int) -> bool:
     """Whether the digit 1 at ``start`` counts something (``1 dặm``), not a date, time or score.
 
-    Not before ``giờ``, ``tháng``, ``đến`` (``1 giờ``, ``1 tháng 10``, ``từ 1 đến 4``) nor
-    after ``ngày``, ``lúc``, ``số`` (``ngày 1``, ``số 1``).
+    Not a time, date or range (``1 giờ sáng``, ``1 tháng 10``, ``từ 1 đến 4``) nor after
+    ``ngày``, ``lúc``, ``số``, ``hiệp`` (``ngày 1``, ``số 1``).
     """
     if _ARTICLE.match(text, start) is None or _NOT_COUNTED_AFTER.match(text, start + 1):
         return False
@@ -532,7 +536,8 @@ def compare_numbers(source: str, target: str) -> tuple[list[str], list[str]]:
             text = html.unescape(text)  # "&#91;" is a bracket, not the number 91
         numbers = extract_numbers(text, vietnamese=vietnamese)
         hard = [(n, p) for n, number in enumerate(numbers) if not number.soft for p in number.parts]
-        soft = [p for n in numbers if n.soft and not n.article for p in n.parts]
+        # The target's "a"/"an" are kept apart; the source's soft 1 ("1 câu hỏi") is soft.
+        soft = [p for n in numbers if n.soft and (vietnamese or not n.article) for p in n.parts]
         articles = [p for n in numbers if n.soft and n.article for p in n.parts]
         sides.append((numbers, [p for _, p in hard], [n for n, _ in hard], soft, articles))
     (s_numbers, s_hard, s_owner, s_soft, _), (t_numbers, t_hard, t_owner, t_soft, t_articles) = (
