@@ -314,6 +314,14 @@ LONG = "Hôm nay trời rất đẹp và chúng tôi đi chơi ở công viên g
         (LONG, "The weather was lovely today, so we went to the park near home.", None, []),
         # A headline has no final punctuation on either side.
         ("Bão Rosa đe dọa Phoenix", "Storm Rosa threatens Phoenix", None, []),
+        # English runs longer: a target as long as its source, cut on "of", is still cut.
+        (
+            "Bức xếp hình cần một mảnh nữa .",
+            "There had to be another piece of",
+            None,
+            ["target ends mid-sentence: no final punctuation"],
+        ),
+        ("Bức xếp hình cần một mảnh nữa .", "There had to be another piece missing", None, []),
     ],
     ids=[
         "signals",
@@ -323,6 +331,8 @@ LONG = "Hôm nay trời rất đẹp và chúng tôi đi chơi ở công viên g
         "headline-cut",
         "whole",
         "headline",
+        "dangling-as-long-as-the-source",
+        "as-long-as-the-source",
     ],
 )
 def test_truncated(
