@@ -99,6 +99,10 @@ NUMBER_CASES = [
     ("Làm việc từ 1 giờ sáng.", "Working since a.m.", ["missing number 1"]),
     ("Ngày 1 tháng 10 có một cuộc họp.", "A meeting in October.", ["missing number 1"]),
     ("Mưa từ 1 đến 4 inch.", "A rain of to 4 inches.", ["missing number 1"]),
+    # English number words: "a hundred and fifty", "10 thousands".
+    ("150 năm trước.", "A hundred and fifty years ago.", []),
+    ("Có 150 người.", "A hundred and sixty people.", ["missing number 150"]),
+    ("Có 10000 người.", "Some 10 thousands of people.", []),
 ]
 
 

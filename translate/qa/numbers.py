@@ -64,7 +64,7 @@ _EN_SCALES = {
     "tn": 1e12,
 }
 _EN_SCALE = re.compile(
-    r"[ \u00a0]*(hundred|thousand|million|billion|trillion|mln|mn|bn|tn)\b|(bn|m|k|b)\b", re.I
+    r"[ \u00a0]*(hundred|thousand|million|billion|trillion|mln|mn|bn|tn)s?\b|(bn|m|k|b)\b", re.I
 )
 # Glued "m"/"k" may be a unit ("45m" metres): the unscaled value stays a candidate.
 _AMBIGUOUS_SCALES = {"m", "k", "b"}
@@ -432,7 +432,12 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
         is_number = lower in units or lower in multipliers or lower in big
         if lower == "a" and text.startswith(".m", match.end()):
             is_number = False  # "1 a.m."
-        joined = bool(run) and text[run_end : match.start()].strip(" -\u00a0") == ""
+        if not vietnamese and lower == "and" and run and _takes_and(run[-1]):
+            continue  # "a hundred and fifty": one number
+        gap = text[run_end : match.start()].strip(" -\u00a0").lower()
+        joined = bool(run) and (
+            gap == "" or (gap == "and" and _takes_and(run[-1]) and lower not in ("a", "an", "half"))
+        )
         if vietnamese and lower == "năm" and (joined or _YEAR_AFTER.match(text, match.end())):
             is_number = False  # "ba năm" (three years), "năm 2016", "năm nay": the year
         if run and not (is_number and joined):
@@ -451,6 +456,11 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
     for match in _ROMAN.finditer(text):
         numbers.append(Number(match[0], (frozenset({float(_roman_value(match[0]))}),), True))
     return numbers
+
+
+def _takes_and(word: str) -> bool:
+    """Whether an English number word may go on with ``and`` (``hundred and fifty``)."""
+    return word in _EN_MULTIPLIERS or word in _EN_BIG
 
 
 def _soft(text: str, words: list[str], vietnamese: bool) -> list[Number]:
