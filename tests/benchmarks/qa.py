@@ -1,21 +1,34 @@
 """False positives and recall of each QA check, on human translations and injected errors.
 
-    python tests/benchmarks/qa.py [--flores DIR] [--ntrex DIR] [--extra NAME=VI,EN ...] [--seed 0] [--json]
+    python tests/benchmarks/qa.py [--flores DIR] [--ntrex DIR] [--extra NAME=VI,EN ...] [--seed 0]
+                                  [--json] [--misses INJECTION]
 
 The clean pairs are human translations (FLORES-200 devtest vi/en, NTREX-128
 vi/en in ../shared/data; a set whose files are missing is skipped). A flag on
-a clean pair is a false positive. Each pair is then damaged in four ways
-(deterministic for a seed), and a flag of the check on the damaged pair counts
-towards its recall:
+a clean pair is a false positive. Each pair is then damaged in each of the
+ways below (deterministic for a seed; each injection draws from its own
+stream, so adding one changes no other), and a flag of the injection's check
+on the damaged pair counts towards its recall:
 
-- number: one digit number of the target altered (one digit changed) or
-  deleted; only pairs whose target has a digit;
-- copy: the target replaced by the source;
-- cut: the target cut in half, at a word boundary (targets of 2+ words);
-- repeat: a 3–5-word span of the target said 4 times in a row (targets of 5+ words).
+- numbers (pairs whose target has a digit number; the digits of HTML entities
+  such as ``&#91;`` are no number): ``number`` a digit changed or the number
+  deleted (half and half); ``digit`` one digit changed; ``x10``, ``x1000`` the
+  number multiplied; ``decimal`` its decimal point moved one place left
+  (``12.5`` → ``1.25``, ``25`` → ``2.5``); ``swap`` replaced by another number
+  of the sentence; ``scale`` its scale word changed (``million`` →
+  ``billion``); ``delete`` the number deleted, its unit left; ``del+unit``
+  deleted with its currency sign and the word or ``%`` after it;
+- untranslated: ``copy`` the target replaced by the source; ``nomarks`` by the
+  source without its marks (``Ha Noi``); ``edited`` by the source with one word
+  in 8 dropped or replaced by an English function word; ``partial`` the
+  target's first half of words, then the source's second half;
+- truncated: ``cut`` the target cut in half at a word; ``cut1/3``, ``cut2/3``
+  cut at a third and two thirds (targets of 3+ words);
+- loop: ``repeat`` a 3–5-word span of the target said 4 times in a row.
 
 Prints one table per set and one for all sets together, then the speed of all
-checks together on one core (pairs/s).
+checks together on one core (pairs/s). ``--misses INJECTION`` prints, as TSV,
+the damaged pairs its check missed and the clean pairs it flagged.
 """
 
 from __future__ import annotations
@@ -242,7 +255,7 @@ def _on_target(
     return lambda source, target, rng: damage(target, rng)
 
 
-#: Injection name → (the check it is for, a one-line description).
+#: Injection name → the check whose recall it measures.
 KINDS: dict[str, str] = {
     "number": "numbers",
     "digit": "numbers",
