@@ -114,7 +114,7 @@ def test_translate_to_a_directory(runner: CliRunner, article: Path, tmp_path: Pa
         "vi2en: 1 document (1 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         f"0 from memory, in Ns → {out}\n"
         # The fake's upper-case Vietnamese is untranslated, its "8 TRIỆU" reads as 8.
-        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
+        "vi2en: QA: 3 flagged pairs (numbers 1, untranslated 3)\n"
     )
     assert (out / "corpus.tsv").read_text("utf-8") == (
         "Tin tức hôm nay\tEN: TIN TỨC HÔM NAY\n"
@@ -249,7 +249,7 @@ def test_second_run_uses_memory(runner: CliRunner, article: Path, tmp_path: Path
         "vi2en: 1 document (1 translated, 0 resumed, 0 failed), 4 sentence pairs, "
         f"4 from memory, in Ns → {tmp_path / 'o2'}\n"
         # The fake's upper-case Vietnamese is untranslated, its "8 TRIỆU" reads as 8.
-        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
+        "vi2en: QA: 3 flagged pairs (numbers 1, untranslated 3)\n"
     )
     run = json.loads((tmp_path / "o2" / "manifest.json").read_text())["run"]
     assert run["translator"]["memory_hits"] == 4 and run["translator"]["batches"] == 0
@@ -311,7 +311,7 @@ def test_failed_document_exit_code(runner: CliRunner, article: Path, tmp_path: P
     assert timeless(result.stderr) == (
         "vi2en: 2 documents (1 translated, 0 resumed, 1 failed), 4 sentence pairs, "
         f"0 from memory, in Ns → {out}\n"
-        "vi2en: QA: 2 flagged pairs (numbers 1, untranslated 2)\n"
+        "vi2en: QA: 3 flagged pairs (numbers 1, untranslated 3)\n"
         f"vi2en: failed {article.parent / 'empty.txt'}: empty file; nothing to translate\n"
         f"vi2en: 1 document failed; see {out / 'errors.jsonl'}\n"
     )

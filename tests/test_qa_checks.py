@@ -86,6 +86,23 @@ NUMBER_CASES = [
     ("Lúc 14h30 ngày 15/3.", "At 2:30 p.m. on March 15.", []),
     ("Tiêm đủ 2 mũi.", "Received both doses.", []),
     ("Dự án 2.000 tỷ đồng.", "A VND2 trillion project.", []),
+    # A scale word changed, a number multiplied, its decimal point moved.
+    ("Đạt 5 triệu USD.", "Reached $5 billion.", ["number 5 triệu → 5 billion"]),
+    ("Có 45 người.", "There are 450 people.", ["number 45 → 450"]),
+    ("Tăng 12,5%.", "Up 1.25%.", ["number 12,5 → 1.25"]),
+    ("Có ba người.", "There are 3 people.", []),
+    ("Có 3 người.", "There are 3 people and three dogs.", []),
+    # "5.000" is never five: a "5" for it (or "both" for "2.000") is a changed number.
+    ("Có 5.000 người.", "There are 5 people.", ["number 5.000 → 5"]),
+    ("Có 2.000 lính ở cả hai bên.", "Both sides have troops.", ["missing number 2.000"]),
+    # An English article stands only for a 1 that counts a noun, not a date, time or range.
+    ("Làm việc từ 1 giờ sáng.", "Working since a.m.", ["missing number 1"]),
+    ("Ngày 1 tháng 10 có một cuộc họp.", "A meeting in October.", ["missing number 1"]),
+    ("Mưa từ 1 đến 4 inch.", "A rain of to 4 inches.", ["missing number 1"]),
+    # English number words: "a hundred and fifty", "10 thousands".
+    ("150 năm trước.", "A hundred and fifty years ago.", []),
+    ("Có 150 người.", "A hundred and sixty people.", ["missing number 150"]),
+    ("Có 10000 người.", "Some 10 thousands of people.", []),
 ]
 
 
@@ -99,7 +116,9 @@ def test_numbers_reasons(source: str, target: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "vietnamese", "values"),
     [
-        ("10.000", True, [{10000.0, 10.0}]),
+        # A decimal is not written with a final zero: "10.000" is only ten thousand.
+        ("10.000", True, [{10000.0}]),
+        ("1,234", True, [{1234.0, 1.234}]),
         ("10.000", False, [{10.0}]),
         ("10,000", False, [{10000.0}]),
         ("3,5", True, [{3.5}]),
@@ -148,6 +167,23 @@ def test_written_numbers_are_soft() -> None:
         ("", "", []),
         ("TIN NÓNG VỀ BÃO SỐ 3", "TIN NÓNG VỀ BÃO SỐ 3", ["target copies the source"]),
         ("TIN NÓNG VỀ BÃO", "BREAKING NEWS ON THE STORM", []),
+        # The source without its marks, and half of it left untranslated.
+        (
+            "Hà Nội là thủ đô của Việt Nam.",
+            "Ha Noi la thu do cua Viet Nam.",
+            ["target copies 4 of its 8 words from the source"],
+        ),
+        (
+            "Tôi đã đi chợ sáng nay với mẹ tôi.",
+            "I went to the market sang nay voi me toi.",
+            ["target copies 5 of its 10 words from the source"],
+        ),
+        # Names and an English phrase kept by a human translation are no copy.
+        (
+            "Tôi làm việc với Zeit Online và Open Data City.",
+            "I work with Zeit Online and Open Data City.",
+            [],
+        ),
     ],
     ids=[
         "copy",
@@ -159,6 +195,9 @@ def test_written_numbers_are_soft() -> None:
         "empty",
         "capitals-copy",
         "capitals-english",
+        "copy-without-marks",
+        "half-translated",
+        "names-and-phrase-kept",
     ],
 )
 def test_untranslated(source: str, target: str, expected: list[str]) -> None:
@@ -279,6 +318,14 @@ LONG = "Hôm nay trời rất đẹp và chúng tôi đi chơi ở công viên g
         (LONG, "The weather was lovely today, so we went to the park near home.", None, []),
         # A headline has no final punctuation on either side.
         ("Bão Rosa đe dọa Phoenix", "Storm Rosa threatens Phoenix", None, []),
+        # English runs longer: a target as long as its source, cut on "of", is still cut.
+        (
+            "Bức xếp hình cần một mảnh nữa .",
+            "There had to be another piece of",
+            None,
+            ["target ends mid-sentence: no final punctuation"],
+        ),
+        ("Bức xếp hình cần một mảnh nữa .", "There had to be another piece missing", None, []),
     ],
     ids=[
         "signals",
@@ -288,6 +335,8 @@ LONG = "Hôm nay trời rất đẹp và chúng tôi đi chơi ở công viên g
         "headline-cut",
         "whole",
         "headline",
+        "dangling-as-long-as-the-source",
+        "as-long-as-the-source",
     ],
 )
 def test_truncated(

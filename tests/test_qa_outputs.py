@@ -23,7 +23,7 @@ from translate.cli import main
 from translate.config import PipelineConfig
 from translate.errors import UnknownNameError
 from translate.job import QaSummary
-from translate.qa import CHECKS
+from translate.qa import CHECKS, QA_VERSION
 from translate.records import AlignedSegment, Flag
 
 TMX_DTD = etree.DTD(str(Path(__file__).parent / "data" / "tmx14.dtd"))
@@ -96,6 +96,7 @@ def test_the_config_keeps_checks_in_table_order_and_in_its_settings() -> None:
     config = PipelineConfig(model=str(TINY_MODEL), qa=("truncated", "loop"))
     assert config.qa == ("loop", "truncated")
     assert config.settings()["qa"] == ["loop", "truncated"]
+    assert config.settings()["qa_version"] == QA_VERSION == "2"
     assert PipelineConfig(model=str(TINY_MODEL)).qa == tuple(CHECKS)
     assert PipelineConfig.from_json(config.to_json()) == config
 
@@ -263,6 +264,26 @@ def test_resume_refuses_other_checks(article: Path, tmp_path: Path) -> None:
     assert run_translate(article, out, *CUT)[0] == 0
 
 
+def test_an_outdir_of_before_qa_version_resumes_and_another_version_is_refused(
+    article: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert run_translate(article, out, *CUT)[0] == 0
+    settings = out / ".vi2en" / "settings.json"
+    recorded = json.loads(settings.read_text("utf-8"))
+    assert recorded["qa_version"] == QA_VERSION
+    del recorded["qa_version"]
+    settings.write_text(json.dumps(recorded), "utf-8")
+    code, stderr = run_translate(article, out, *CUT)
+    assert code == 0 and "(0 translated, 1 resumed, 0 failed)" in stderr
+    assert json.loads(settings.read_text("utf-8"))["qa_version"] == QA_VERSION
+    recorded["qa_version"] = "1"
+    settings.write_text(json.dumps(recorded), "utf-8")
+    code, stderr = run_translate(article, out, *CUT)
+    assert code == 1
+    assert f"{out} holds a run made with other settings (qa_version)" in stderr
+
+
 def test_an_outdir_of_before_qa_resumes_with_every_check(article: Path, tmp_path: Path) -> None:
     fresh, old = tmp_path / "fresh", tmp_path / "old"
     assert run_translate(article, fresh, "--max-length", "5")[0] == 0
@@ -277,7 +298,8 @@ def test_an_outdir_of_before_qa_resumes_with_every_check(article: Path, tmp_path
         header, *lines = [json.loads(text) for text in part.read_text("utf-8").splitlines()]
         del header["qa"]
         for segment in lines:
-            segment["flags"] = ["hit_max_length"] if segment["flags"] else []
+            cut = any(flag["check"] == "truncated" for flag in segment["flags"])
+            segment["flags"] = ["hit_max_length"] if cut else []
         part.write_text("".join(json.dumps(x) + "\n" for x in [header, *lines]), "utf-8")
     code, stderr = run_translate(article, old, "--max-length", "5")
     assert code == 0

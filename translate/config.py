@@ -31,7 +31,7 @@ from translate.backends import BackendSettings, DecodingOptions, resolve_setting
 from translate.errors import ConfigMismatchError, UnknownNameError
 from translate.memory import TranslationMemory
 from translate.models import ResolvedModel, default_model_name, resolve_model
-from translate.qa import CHECKS
+from translate.qa import CHECKS, QA_VERSION
 from translate.readers import ReadOptions
 
 #: The layout of :meth:`PipelineConfig.to_json` and :meth:`PipelineConfig.settings`.
@@ -211,9 +211,10 @@ class PipelineConfig:
         """The record a run's manifest holds and a resumed run must match.
 
         The memory namespace, the reader options, the abbreviations, the
-        segmenter's version, the QA checks (``qa``) and the config's layout
-        version. The job reads a run recorded before ``qa`` existed as one
-        that chose the default, every check.
+        segmenter's version, the QA checks (``qa``) and their behaviour's
+        version (``qa_version``), and the config's layout version. The job reads
+        a run recorded before ``qa`` existed as one that chose the default,
+        every check, and one before ``qa_version`` as one of this version.
         """
         return {
             **self.memory_namespace(),
@@ -221,6 +222,7 @@ class PipelineConfig:
             "abbreviations": list(self.abbreviations),
             "segmenter": self.segmenter_version,
             "qa": list(self.qa),
+            "qa_version": QA_VERSION,
             "config_version": self.version,
         }
 

@@ -359,6 +359,9 @@ class Job:
             # A run of before QA ran with the default: every check.
             if "qa" in current:
                 previous.setdefault("qa", list(CHECKS))
+            # A run of before qa_version (its checks unreleased) resumes as one of this version.
+            if "qa_version" in current:
+                previous.setdefault("qa_version", current["qa_version"])
             changed = sorted(
                 k for k in current.keys() | previous.keys() if current.get(k) != previous.get(k)
             )

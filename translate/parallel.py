@@ -37,7 +37,7 @@ from translate.pipeline import (
     _document_error,
     aligned_document,
 )
-from translate.qa import CHECKS, check_pair
+from translate.qa import CHECKS, QA_VERSION, check_pair
 from translate.readers.pairs import DocumentPair
 from translate.records import AlignedSegment, Document, DocumentFailure, Sentence, Span
 from translate.segment import SEGMENTER_VERSION, Segmenter
@@ -201,6 +201,7 @@ class AlignPipeline:
             "min_score": self.min_score,
             "mt": None if self.translation is None else self.translation.settings(),
             "qa": list(self.checks),
+            "qa_version": QA_VERSION,
         }
 
     def describe(self) -> dict[str, Any]:

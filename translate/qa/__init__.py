@@ -25,7 +25,19 @@ from translate.qa.numbers import check_numbers
 from translate.qa.shape import check_length_ratio, check_loop, check_truncated
 from translate.records import Flag
 
-__all__ = ["CHECKS", "Check", "CheckFunction", "PairContext", "check_names", "check_pair"]
+__all__ = [
+    "CHECKS",
+    "QA_VERSION",
+    "Check",
+    "CheckFunction",
+    "PairContext",
+    "check_names",
+    "check_pair",
+]
+
+#: The checks' behaviour: bumped whenever a check flags other pairs for the same text, so that
+#: a run's settings (``qa_version`` next to ``qa``) tell which checks flagged its pairs.
+QA_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ _EN_SCALES = {
     "tn": 1e12,
 }
 _EN_SCALE = re.compile(
-    r"[ \u00a0]*(hundred|thousand|million|billion|trillion|mln|mn|bn|tn)\b|(bn|m|k|b)\b", re.I
+    r"[ \u00a0]*(hundred|thousand|million|billion|trillion|mln|mn|bn|tn)s?\b|(bn|m|k|b)\b", re.I
 )
 # Glued "m"/"k" may be a unit ("45m" metres): the unscaled value stays a candidate.
 _AMBIGUOUS_SCALES = {"m", "k", "b"}
@@ -77,6 +77,14 @@ _ARTICLE = re.compile(r"(?<![\w.,/:-])1 (?=[^\W\d_])")
 _YEAR_AFTER = re.compile(
     r"[ \u00a0]+(?:\d|nay\b|ngoái\b|qua\b|tới\b|sau\b|trước\b|đó\b|ấy\b|này\b|học\b|tài\b|mới\b)",
     re.I,
+)
+# "1 giờ sáng" (1 a.m.), "1 tháng 10" (a date), "1 đến 4", "1-0": a time, date, range or
+# score, not "a"; "1 giờ", "1 năm" alone are "an hour", "a year".
+_NOT_COUNTED_AFTER = re.compile(
+    r" (?:giờ (?:sáng|chiều|tối|trưa|đêm)|(?:tháng|đến|tới|và|hay|hoặc|-|–) ?\d)", re.I
+)
+_NOT_COUNTED_BEFORE = re.compile(
+    r"(?:ngày|lúc|số|thứ|hạng|top|hiệp|tháng|chương|phần|tập)[ \u00a0]*$", re.I
 )
 _ROMAN = re.compile(
     r"\b(?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\b"
@@ -224,11 +232,16 @@ class Number:
             may stand for (``10.000`` in Vietnamese: 10000 or 10).
         soft: Written out, a name or an ordinal: it may match a number of the
             other side, but is never reported as missing or extra.
+        article: English ``a``/``an`` (soft), or a Vietnamese digit 1 before a
+            noun (``1 dặm``: "a mile"): only these two match each other, so
+            that the articles of every English sentence do not stand in for
+            any deleted 1.
     """
 
     text: str
     parts: tuple[frozenset[float], ...]
     soft: bool = False
+    article: bool = False
 
 
 def _key(value: float) -> float:
@@ -257,7 +270,10 @@ def _values(token: str, vietnamese: bool) -> list[frozenset[float]]:
         decimal = _key(float(f"{groups[0]}.{groups[1]}"))
         if vietnamese:
             # Vietnamese text also writes English decimals ("2.4 Ghz") and
-            # thousands ("1,500"): a single separator may be either.
+            # thousands ("1,500"): a single separator may be either; but a
+            # decimal is not written with a final zero ("5.000" is never 5).
+            if thousands and groups[1].endswith("0"):
+                return [frozenset({grouped})]
             return [frozenset({decimal, grouped} if thousands else {decimal})]
         # English: "10.000" is ten, "1,500" fifteen hundred, "3,5" (no group of 3) 3.5.
         return [frozenset({grouped} if thousands and separator == "," else {decimal})]
@@ -331,10 +347,22 @@ def _digit_numbers(text: str, vietnamese: bool) -> list[Number]:
                 first |= {1900.0 + float(token), 2000.0 + float(token)}  # thập niên 80, '71
             parts[0] = frozenset(first)
         # Informal Vietnamese writes the article as a digit ("1 câu hỏi": a question).
-        soft = vietnamese and token == "1" and _is_article(text, match.start())
-        numbers.append(Number(text[match.start() : end], tuple(parts), soft))
+        article = vietnamese and token == "1" and _before_noun(text, match.start())
+        soft = article and _is_article(text, match.start())
+        numbers.append(Number(text[match.start() : end], tuple(parts), soft, article))
         previous = match
     return numbers
+
+
+def _before_noun(text: str, start: int) -> bool:
+    """Whether the digit 1 at ``start`` counts something (``1 dặm``), not a date, time or score.
+
+    Not a time, date or range (``1 giờ sáng``, ``1 tháng 10``, ``từ 1 đến 4``) nor after
+    ``ngày``, ``lúc``, ``số``, ``hiệp`` (``ngày 1``, ``số 1``).
+    """
+    if _ARTICLE.match(text, start) is None or _NOT_COUNTED_AFTER.match(text, start + 1):
+        return False
+    return _NOT_COUNTED_BEFORE.search(text, max(0, start - 12), start) is None
 
 
 def _is_article(text: str, start: int) -> bool:
@@ -402,7 +430,14 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
         word = match[0]
         lower = word.lower()
         is_number = lower in units or lower in multipliers or lower in big
-        joined = bool(run) and text[run_end : match.start()].strip(" -\u00a0") == ""
+        if lower == "a" and text.startswith(".m", match.end()):
+            is_number = False  # "1 a.m."
+        if not vietnamese and lower == "and" and run and _takes_and(run[-1]):
+            continue  # "a hundred and fifty": one number
+        gap = text[run_end : match.start()].strip(" -\u00a0").lower()
+        joined = bool(run) and (
+            gap == "" or (gap == "and" and _takes_and(run[-1]) and lower not in ("a", "an", "half"))
+        )
         if vietnamese and lower == "năm" and (joined or _YEAR_AFTER.match(text, match.end())):
             is_number = False  # "ba năm" (three years), "năm 2016", "năm nay": the year
         if run and not (is_number and joined):
@@ -423,13 +458,21 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
     return numbers
 
 
+def _takes_and(word: str) -> bool:
+    """Whether an English number word may go on with ``and`` (``hundred and fifty``)."""
+    return word in _EN_MULTIPLIERS or word in _EN_BIG
+
+
 def _soft(text: str, words: list[str], vietnamese: bool) -> list[Number]:
     tables = (
         (_VI_UNITS, _VI_MULTIPLIERS, _VI_BIG, _VI_TENS)
         if vietnamese
         else (_EN_UNITS, _EN_MULTIPLIERS, _EN_BIG, _EN_TENS)
     )
-    return [Number(text, (frozenset({_key(v)}),), True) for v in _word_values(words, *tables)]
+    article = not vietnamese and words in (["a"], ["an"])
+    return [
+        Number(text, (frozenset({_key(v)}),), True, article) for v in _word_values(words, *tables)
+    ]
 
 
 def _roman_value(numeral: str) -> int:
@@ -503,13 +546,22 @@ def compare_numbers(source: str, target: str) -> tuple[list[str], list[str]]:
             text = html.unescape(text)  # "&#91;" is a bracket, not the number 91
         numbers = extract_numbers(text, vietnamese=vietnamese)
         hard = [(n, p) for n, number in enumerate(numbers) if not number.soft for p in number.parts]
-        soft = [p for number in numbers if number.soft for p in number.parts]
-        sides.append((numbers, [p for _, p in hard], [n for n, _ in hard], soft))
-    (s_numbers, s_hard, s_owner, s_soft), (t_numbers, t_hard, t_owner, t_soft) = sides
+        # The target's "a"/"an" are kept apart; the source's soft 1 ("1 câu hỏi") is soft.
+        soft = [p for n in numbers if n.soft and (vietnamese or not n.article) for p in n.parts]
+        articles = [p for n in numbers if n.soft and n.article for p in n.parts]
+        sides.append((numbers, [p for _, p in hard], [n for n, _ in hard], soft, articles))
+    (s_numbers, s_hard, s_owner, s_soft, _), (t_numbers, t_hard, t_owner, t_soft, t_articles) = (
+        sides
+    )
     s_taken: set[int] = set()
     t_taken: set[int] = set()
     _match(s_hard, t_hard, s_taken, t_taken)
     _match(s_hard, t_soft, s_taken, set())
+    # Only a source 1 that counts a noun may be said "a"/"an".
+    others = {i for i, n in enumerate(s_owner) if not s_numbers[n].article}
+    blocked = s_taken | others
+    _match(s_hard, t_articles, blocked, set())
+    s_taken |= blocked - others
     _match(t_hard, s_soft, t_taken, set())
     return _leftover(s_numbers, s_owner, s_taken), _leftover(t_numbers, t_owner, t_taken)
 

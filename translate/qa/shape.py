@@ -208,7 +208,8 @@ def check_truncated(source: str, target: str, context: PairContext) -> list[str]
     than the length check's expectation for a complete sentence (below the
     middle of the calibrated range) and either ends without the final
     punctuation its source has, or ends on a word no English sentence ends with
-    (``the``, ``of``, ``and``).
+    (``the``, ``of``, ``and``); a target ending on such a word without final
+    punctuation is cut up to the length check's upper bound.
     """
     reasons = []
     if "hit_max_length" in context.signals:
@@ -219,10 +220,14 @@ def check_truncated(source: str, target: str, context: PairContext) -> list[str]
     if reasons or not source_length or not stripped:
         return reasons
     low, high, _ = limits_for(context.family)
-    if len(stripped) >= (low + high) / 2 * source_length:
-        return reasons
     words = stripped.rstrip(_CLOSING).split()
     last = words[-1].lower().strip(",;:-–—") if words else ""
+    # Ending on "of" or "the" without a full stop is the surest cue: then any target
+    # within the length check's range may be cut (English runs longer than Vietnamese).
+    dangling = last in _DANGLING and not _ends_sentence(stripped)
+    longest = _bounds(source_length, context.family)[1] if dangling else 0.0
+    if len(stripped) >= max(longest, (low + high) / 2 * source_length):
+        return reasons
     if _ends_sentence(source) and not _ends_sentence(stripped):
         reasons.append("target ends mid-sentence: no final punctuation")
     elif last in _DANGLING:
