@@ -42,7 +42,7 @@ from typing import Any
 from translate.errors import InputError, UnknownNameError
 from translate.records import AlignedSegment
 from translate.writers.escape import unescape
-from translate.writers.tmx import flag_of_prop, unescape_tmx
+from translate.writers.tmx import UnsafeXmlError, flag_of_prop, iterparse_tmx, unescape_tmx
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline codes of TMX 1.4: native markup of the original document, not text.
@@ -347,7 +347,7 @@ def _read_tmx(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusIte
     [path] = corpus.paths
     index = 0
     try:
-        for _, element in ElementTree.iterparse(path):
+        for element in iterparse_tmx(path):
             if element.tag != "tu":
                 continue
             try:
@@ -362,6 +362,13 @@ def _read_tmx(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusIte
             corpus.label,
             f"{corpus.label}:{line}",
             f"not well-formed XML ({exc}); the rest of the file is skipped",
+        )
+    except UnsafeXmlError:
+        yield MalformedRecord(
+            corpus.label,
+            corpus.label,
+            "declares XML entities, which vi2en never expands (an entity bomb or an external "
+            "file); remove the <!ENTITY> declarations. The rest of the file is skipped",
         )
 
 

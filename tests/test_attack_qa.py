@@ -1,0 +1,101 @@
+"""``vi2en qa`` against hostile and odd corpora: what a new user or an attacker may feed it.
+
+Each test names the input, and asserts the exact outcome: the record listed in
+``errors.jsonl`` with its reason, the other records and files still checked,
+nothing read that the file did not hold.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_qa_command import bang_check, jsonl, qa, record, write
+from translate.cli import EXIT_DOCUMENTS_FAILED
+from translate.writers import read_tmx
+from translate.writers.tmx import UnsafeXmlError
+
+__all__ = ["bang_check"]  # the autouse fixture: the tests run the `bang` check
+
+_TMX_HEAD = '<?xml version="1.0"?>\n'
+_TMX_BODY = (
+    '<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" '
+    'adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/><body>\n'
+    '<tu><tuv xml:lang="vi"><seg>Xin chào {entity}</seg></tuv>'
+    '<tuv xml:lang="en"><seg>Hello</seg></tuv></tu>\n</body></tmx>\n'
+)
+_ENTITY_REASON = (
+    "declares XML entities, which vi2en never expands (an entity bomb or an external file); "
+    "remove the <!ENTITY> declarations. The rest of the file is skipped"
+)
+
+
+def _billion_laughs() -> str:
+    entities = ['<!ENTITY a0 "lol">'] + [
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    return f"<!DOCTYPE tmx [{''.join(entities)}]>\n"
+
+
+@pytest.mark.parametrize(
+    ("doctype", "entity"),
+    [
+        pytest.param(_billion_laughs(), "&a9;", id="billion-laughs"),
+        pytest.param('<!DOCTYPE tmx [<!ENTITY x SYSTEM "file://{secret}">]>\n', "&x;", id="xxe"),
+        pytest.param('<!DOCTYPE tmx [<!ENTITY co "ACME">]>\n', "&co;", id="internal"),
+    ],
+)
+def test_qa_tmx_with_entities_is_refused_not_expanded(
+    tmp_path: Path, doctype: str, entity: str
+) -> None:
+    secret = write(tmp_path / "secret.txt", "SECRET\n")
+    tmx = write(
+        tmp_path / "evil.tmx",
+        _TMX_HEAD + doctype.format(secret=secret) + _TMX_BODY.format(entity=entity),
+    )
+    clean = write(tmp_path / "clean.tsv", "Xin chào\tHello!\n")
+    result = qa(tmx, clean, "-o", tmp_path / "out")
+    assert result.exit_code == EXIT_DOCUMENTS_FAILED, result.output
+    out = tmp_path / "out"
+    assert jsonl(out / "errors.jsonl") == [
+        {"doc_id": str(tmx), "source": str(tmx), "reason": _ENTITY_REASON}
+    ]
+    assert jsonl(out / "corpus.jsonl") == [
+        record(
+            str(clean),
+            0,
+            "Xin chào",
+            "Hello!",
+            [{"check": "bang", "reason": "an exclamation mark"}],
+        )
+    ]
+    assert "SECRET" not in (out / "corpus.jsonl").read_text("utf-8")
+
+
+def test_read_tmx_refuses_entities(tmp_path: Path) -> None:
+    tmx = write(
+        tmp_path / "evil.tmx",
+        _TMX_HEAD + '<!DOCTYPE tmx [<!ENTITY co "ACME">]>\n' + _TMX_BODY.format(entity="&co;"),
+    )
+    with pytest.raises(UnsafeXmlError, match="remove the <!ENTITY> declarations"):
+        read_tmx(tmx)
+
+
+def test_qa_tmx_with_a_dtd_doctype_is_read(tmp_path: Path) -> None:
+    """A DOCTYPE naming the DTD (OmegaT writes one) is no entity: the file is read."""
+    tmx = write(
+        tmp_path / "omegat.tmx",
+        _TMX_HEAD + '<!DOCTYPE tmx SYSTEM "tmx11.dtd">\n' + _TMX_BODY.format(entity="bạn"),
+    )
+    result = qa(tmx, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert jsonl(tmp_path / "out" / "corpus.jsonl") == [
+        record(str(tmx), 0, "Xin chào bạn", "Hello", [])
+    ]
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))["counts"] == {
+        "inputs": 1,
+        "pairs": 1,
+        "malformed": 0,
+    }
