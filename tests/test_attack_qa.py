@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.review_pages import page_data
 from tests.test_qa_command import bang_check, jsonl, qa, record, write
 from translate.cli import EXIT_DOCUMENTS_FAILED
 from translate.writers import read_tmx
@@ -99,3 +100,41 @@ def test_qa_tmx_with_a_dtd_doctype_is_read(tmp_path: Path) -> None:
         "pairs": 1,
         "malformed": 0,
     }
+
+
+def test_qa_review_page_shows_every_pair_the_dropped_ones_too(tmp_path: Path) -> None:
+    corpus = write(tmp_path / "c.tsv", "Xin chào\tHello!\n<script>alert(1)</script>\tHi\n")
+    other = write(tmp_path / "d.tsv", "Tạm biệt\tBye\n")
+    out = tmp_path / "out"
+    result = qa(corpus, other, "-o", out, "-f", "review,tsv", "--qa-drop", "bang")
+    assert result.exit_code == 0, result.output
+    data, summary = page_data(out / "review.html")
+    bang = [["bang", "an exclamation mark"]]
+    assert data == {
+        "documents": [
+            {
+                "id": str(corpus),
+                "pairs": [
+                    [0, 0, "Xin chào", "Hello!", "mt", None, bang],
+                    [1, 0, "<script>alert(1)</script>", "Hi", "mt", None, []],
+                ],
+            },
+            {"id": str(other), "pairs": [[0, 0, "Tạm biệt", "Bye", "mt", None, []]]},
+        ]
+    }
+    assert (summary["documents"], summary["pairs"], summary["flagged"]) == (2, 3, 1)
+    assert "<script>alert" not in (out / "review.html").read_text("utf-8")
+    assert (out / "corpus.tsv").read_text("utf-8") == (
+        "<script>alert(1)</script>\tHi\nTạm biệt\tBye\n"
+    )
+    assert (out / "rejected.tsv").read_text("utf-8") == "Xin chào\tHello!\n"
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert [f["path"] for f in manifest["files"]] == [
+        "corpus.tsv",
+        "errors.jsonl",
+        "rejected.tsv",
+        "review.html",
+    ]
+    # A later run without review removes the page, as translate's runs do.
+    assert qa(corpus, "-o", out, "-f", "tsv").exit_code == 0
+    assert not (out / "review.html").exists()

@@ -1029,7 +1029,7 @@ def _align(
     multiple=True,
     default=("jsonl",),
     show_default=True,
-    help="Output formats, comma-separated or repeated: jsonl, moses, tmx, tsv.",
+    help="Output formats, comma-separated or repeated: jsonl, moses, tmx, tsv, review.",
 )
 @qa_options
 @click.option(
@@ -1048,8 +1048,9 @@ def _align(
 def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
     """Check an existing parallel corpus (TSV, Moses, JSONL, TMX) and write it annotated.
 
-    Writes OUTPUT/corpus.* with each pair's QA flags (JSONL, TMX), rejected.*
-    with --qa-drop, errors.jsonl (records that could not be read: exit 3) and
+    Writes OUTPUT/corpus.* with each pair's QA flags (JSONL, TMX), review.html
+    with -f review (every pair, the dropped ones too), rejected.* with
+    --qa-drop, errors.jsonl (records that could not be read: exit 3) and
     manifest.json with the counts per check.
     """
     _setup_logging(kwargs["verbose"], kwargs["quiet"])
