@@ -138,3 +138,59 @@ def test_qa_review_page_shows_every_pair_the_dropped_ones_too(tmp_path: Path) ->
     # A later run without review removes the page, as translate's runs do.
     assert qa(corpus, "-o", out, "-f", "tsv").exit_code == 0
     assert not (out / "review.html").exists()
+
+
+def test_qa_a_line_over_the_record_limit_is_reported_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A huge line (a file without line breaks) is skipped in pieces; the next line is read."""
+    monkeypatch.setattr("translate.readers.corpus.MAX_RECORD_BYTES", 64)
+    long = "Giá vàng " * 40
+    tsv = write(tmp_path / "c.tsv", f"{long}\tGold\nXin chào\tHello\n")
+    jsonl_input = write(
+        tmp_path / "c.jsonl", json.dumps({"vi": long, "en": "x"}) + '\n{"vi": "a", "en": "b"}\n'
+    )
+    out = tmp_path / "out"
+    result = qa(tsv, jsonl_input, "-o", out)
+    assert result.exit_code == EXIT_DOCUMENTS_FAILED, result.output
+    size = len(f"{long}\tGold\n".encode())
+    jsize = len(json.dumps({"vi": long, "en": "x"}).encode()) + 1
+    reason = "over the 64 bytes of a record; split it (one pair per line)"
+    assert jsonl(out / "errors.jsonl") == [
+        {"doc_id": str(tsv), "source": f"{tsv}:1", "reason": f"line of {size} bytes, {reason}"},
+        {
+            "doc_id": str(jsonl_input),
+            "source": f"{jsonl_input}:1",
+            "reason": f"line of {jsize} bytes, {reason}",
+        },
+    ]
+    assert [(r["source"], r["target"]) for r in jsonl(out / "corpus.jsonl")] == [
+        ("Xin chào", "Hello"),
+        ("a", "b"),
+    ]
+
+
+def test_qa_moses_and_tmx_numbers_that_are_not_numbers_say_which(tmp_path: Path) -> None:
+    write(tmp_path / "m.vi", "Một.\nHai.\n")
+    write(tmp_path / "m.en", "One.\nTwo.\n")
+    write(tmp_path / "m.ids", "d\tx\t0\nd\t1\t0\n")
+    tmx = write(
+        tmp_path / "t.tmx",
+        _TMX_HEAD
+        + _TMX_BODY.format(entity="")
+        .replace("<tu>", '<tu><prop type="x-paragraph">abc</prop>', 1)
+        .replace(
+            "</body>",
+            _TMX_BODY.split("\n")[1].replace("<tu>", '<tu><prop type="x-vi2en-score">nan</prop>')
+            + "\n</body>",
+        ),
+    )
+    out = tmp_path / "out"
+    result = qa(tmp_path / "m", tmx, "-o", out)
+    assert result.exit_code == EXIT_DOCUMENTS_FAILED, result.output
+    assert [e["reason"] for e in jsonl(out / "errors.jsonl")] == [
+        "the .ids line has paragraph 'x', not a whole number; fix or remove it",
+        "the <tu> has x-paragraph 'abc', not a whole number; fix or remove it",
+        "the <tu> has x-vi2en-score 'nan', not a number; fix or remove it",
+    ]
+    assert [(r["doc_id"], r["source"]) for r in jsonl(out / "corpus.jsonl")] == [("d", "Hai.")]
