@@ -1,0 +1,74 @@
+"""``vi2en review`` against what a user may hand it: the page is never written over a file it
+did not write, and the pages of align runs show their links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.review_pages import page_data
+from translate.cli import main
+
+
+@pytest.fixture
+def align_run(tmp_path: Path) -> tuple[Path, Path]:
+    """A finished ``vi2en align`` run on a txt pair (no model), and its Vietnamese input."""
+    vi, en = tmp_path / "a.vi", tmp_path / "a.en"
+    vi.write_text("Xin chào. Tôi là Nam.\n", encoding="utf-8")
+    en.write_text("Hello. I am Nam.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["align", str(vi), str(en), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out, vi
+
+
+def test_review_never_writes_over_a_file_that_is_no_review_page(
+    align_run: tuple[Path, Path],
+) -> None:
+    out, vi = align_run
+    result = CliRunner().invoke(main, ["review", str(out), "-o", str(vi)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: cannot write the review page to {vi}: it exists and is not a vi2en review page "
+        "(an input, say); choose another --output or remove the file\n"
+    )
+    assert vi.read_text("utf-8") == "Xin chào. Tôi là Nam.\n"
+
+
+def test_review_rewrites_its_own_page_elsewhere(align_run: tuple[Path, Path]) -> None:
+    out, vi = align_run
+    page = vi.parent / "page.html"
+    for _ in range(2):  # the second run replaces the page the first wrote
+        result = CliRunner().invoke(main, ["review", str(out), "-o", str(page)])
+        assert result.exit_code == 0, result.output
+    data, summary = page_data(page)
+    assert data == {
+        "documents": [
+            {
+                "id": "a",
+                "pairs": [
+                    [
+                        0,
+                        0,
+                        "Xin chào.",
+                        "Hello.",
+                        "aligned",
+                        data["documents"][0]["pairs"][0][5],
+                        [],
+                    ],
+                    [
+                        0,
+                        1,
+                        "Tôi là Nam.",
+                        "I am Nam.",
+                        "aligned",
+                        data["documents"][0]["pairs"][1][5],
+                        [],
+                    ],
+                ],
+            }
+        ]
+    }
+    assert summary["pairs"] == 2
