@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import select
 import signal
@@ -137,6 +138,15 @@ def beams_option(default: int | None = None) -> Callable[[F], F]:
         default=default,
         help=f"Beam size (1 = greedy) [default: {shown}].",
     )
+
+
+def _check_min_score(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    """``--min-score`` must be a number (``nan`` passes FloatRange, and JSON cannot hold it)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a score; give a number from 0 to 1", ctx, param)
+    return value
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -841,6 +851,7 @@ ALIGN_FORMATS = ("jsonl", "links", "moses", "review", "tmx", "tsv")
     "--min-score",
     type=click.FloatRange(0, 1),
     default=None,
+    callback=_check_min_score,
     help="Leave links scored below this out of the corpus files (counted in the manifest).",
 )
 @click.option(
