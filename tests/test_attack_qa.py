@@ -194,3 +194,33 @@ def test_qa_moses_and_tmx_numbers_that_are_not_numbers_say_which(tmp_path: Path)
         "the <tu> has x-vi2en-score 'nan', not a number; fix or remove it",
     ]
     assert [(r["doc_id"], r["source"]) for r in jsonl(out / "corpus.jsonl")] == [("d", "Hai.")]
+
+
+def test_qa_reads_the_corpus_jsonl_of_an_align_run(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from translate.cli import main
+
+    vi, en = tmp_path / "a.vi", tmp_path / "a.en"
+    vi.write_text("Xin chào. Tôi là Nam.\n", encoding="utf-8")
+    en.write_text("Hello! I am Nam.\n", encoding="utf-8")
+    aligned = tmp_path / "aligned"
+    args = ["align", str(vi), str(en), "-o", str(aligned), "-q", "-f", "jsonl"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    result = qa(aligned / "corpus.jsonl", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    lines = jsonl(tmp_path / "out" / "corpus.jsonl")
+    assert [(r["source"], r["link"], r["flags"]) for r in lines] == [
+        ("Xin chào.", "1-1", [{"check": "bang", "reason": "an exclamation mark"}]),
+        ("Tôi là Nam.", "1-1", []),
+    ]
+
+
+def test_qa_a_link_kind_that_its_counts_deny_is_malformed(tmp_path: Path) -> None:
+    line = {**record("d", 0, "a", "b", []), "source_count": 1, "target_ids": [0], "link": "2-1"}
+    corpus = write(tmp_path / "c.jsonl", json.dumps(line) + "\n")
+    result = qa(corpus, "-o", tmp_path / "out")
+    assert result.exit_code == EXIT_DOCUMENTS_FAILED
+    assert [e["reason"] for e in jsonl(tmp_path / "out" / "errors.jsonl")] == [
+        "segment field 'link' is '2-1', but its counts make '1-1'"
+    ]

@@ -72,3 +72,26 @@ def test_review_rewrites_its_own_page_elsewhere(align_run: tuple[Path, Path]) ->
         ]
     }
     assert summary["pairs"] == 2
+
+
+def test_review_of_an_align_run_from_its_corpus_jsonl_is_the_runs_page(tmp_path: Path) -> None:
+    """Without the parts, the page comes from corpus.jsonl, whose aligner lines carry ``link``."""
+    vi, en = tmp_path / "a.vi", tmp_path / "a.en"
+    vi.write_text("Xin chào. Tôi là Nam. Tôi ở Hà Nội.\n", encoding="utf-8")
+    en.write_text("Hello. I am Nam and I live in Hanoi.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["align", str(vi), str(en), "-o", str(out), "-q", "-f", "jsonl,review"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    for part in (out / ".vi2en" / "parts").iterdir():
+        part.unlink()
+    page = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["review", str(out), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "from corpus.jsonl" in result.stderr
+    assert page.read_bytes() == (out / "review.html").read_bytes()
+    data, _ = page_data(page)
+    # The sentence left unpaired (a 1-0 link) is on the page, as in corpus.jsonl.
+    assert [(row[2], row[3]) for row in data["documents"][0]["pairs"]][-1] == (
+        "Tôi ở Hà Nội.",
+        "",
+    )

@@ -27,6 +27,7 @@ from translate.records import AlignedSegment, DocumentInfo
 from translate.writers import ReviewWriter, RunInfo
 from translate.writers.base import read_lines
 from translate.writers.escape import unescape
+from translate.writers.jsonl import segment_from_record
 from translate.writers.review import DATA_ID
 
 _JSONL = CORPUS_STEM + ".jsonl"
@@ -210,7 +211,10 @@ def _corpus_order(outdir: Path, manifest: dict[str, Any]) -> list[str] | None:
 def _jsonl_segments(path: Path) -> Iterator[AlignedSegment]:
     for number, line in read_lines(path):
         try:
-            yield AlignedSegment.from_dict(json.loads(line))
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise TypeError("not a JSON object")
+            yield segment_from_record(record)
         except (ValueError, TypeError) as exc:
             raise InputError(
                 f"{path}:{number}", f"not a line of a vi2en corpus ({exc}); translate again"

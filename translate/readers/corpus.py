@@ -43,6 +43,7 @@ from typing import Any
 from translate.errors import InputError, UnknownNameError
 from translate.records import AlignedSegment
 from translate.writers.escape import unescape
+from translate.writers.jsonl import segment_from_record
 from translate.writers.tmx import UnsafeXmlError, flag_of_prop, iterparse_tmx, unescape_tmx
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -331,7 +332,7 @@ def _jsonl_record(
     if not isinstance(record, dict):
         raise TypeError("not a JSON object")
     if set(record) >= _SEGMENT_KEYS:
-        return AlignedSegment.from_dict(record)
+        return segment_from_record(record)
     texts = _field_texts(record, options)
     if texts is None:
         fields = (
