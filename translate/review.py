@@ -214,7 +214,7 @@ def _jsonl_segments(path: Path) -> Iterator[AlignedSegment]:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise TypeError("not a JSON object")
-            yield segment_from_record(record)
+            yield segment_from_record(record, link_origin="aligned")
         except (ValueError, TypeError) as exc:
             raise InputError(
                 f"{path}:{number}", f"not a line of a vi2en corpus ({exc}); translate again"

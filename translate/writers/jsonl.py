@@ -78,11 +78,12 @@ def write_jsonl(pairs: Iterable[AlignedSegment], path: Path) -> None:
     JsonlWriter(path.parent, unrecorded_run(), stem=path.name, suffixes=("",)).write_all(pairs)
 
 
-def segment_from_record(record: dict[str, Any]) -> AlignedSegment:
+def segment_from_record(record: dict[str, Any], *, link_origin: str = "mt") -> AlignedSegment:
     """The segment of one ``corpus.jsonl`` object, as this writer wrote it.
 
-    An aligner's line (a ``link`` key: its kind, which the counts give) is of
-    origin ``aligned``, which the line does not hold.
+    An aligner's line has a ``link`` key (its kind, which the counts give); the
+    line holds no origin: such a segment gets ``link_origin`` (the default
+    origin, as the other formats read back; ``aligned`` for the review page).
 
     Raises:
         ValueError: A key :class:`AlignedSegment` does not have, or a ``link``
@@ -93,7 +94,7 @@ def segment_from_record(record: dict[str, Any]) -> AlignedSegment:
     link = fields.pop("link", None)
     if link is None:
         return AlignedSegment.from_dict(fields)
-    fields.setdefault("origin", "aligned")
+    fields.setdefault("origin", link_origin)
     segment = AlignedSegment.from_dict(fields)
     kind = f"{segment.source_count}-{len(segment.target_ids)}"
     if link != kind:
