@@ -224,3 +224,21 @@ def test_qa_a_link_kind_that_its_counts_deny_is_malformed(tmp_path: Path) -> Non
     assert [e["reason"] for e in jsonl(tmp_path / "out" / "errors.jsonl")] == [
         "segment field 'link' is '2-1', but its counts make '1-1'"
     ]
+
+
+def test_qa_refuses_the_outdir_of_an_align_run_naming_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from translate.cli import main
+
+    vi, en = write(tmp_path / "a.vi", "Xin chào.\n"), write(tmp_path / "a.en", "Hello.\n")
+    aligned = tmp_path / "aligned"
+    assert CliRunner().invoke(main, ["align", str(vi), str(en), "-o", str(aligned)]).exit_code == 0
+    before = sorted(p.name for p in aligned.iterdir())
+    result = qa(write(tmp_path / "c.tsv", "a\tb\n"), "-o", aligned)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {aligned} holds a vi2en translate or align run; write the QA outputs to "
+        "another -o directory\n"
+    )
+    assert sorted(p.name for p in aligned.iterdir()) == before

@@ -313,7 +313,10 @@ def test_a_translate_run_is_not_overwritten(tmp_path: Path) -> None:
     write(tmp_path / "c.tsv", "A.\tB!\n")
     result = qa(tmp_path / "c.tsv", "-o", out)
     assert result.exit_code == 1
-    assert f"{out} holds a vi2en translate run; write the QA outputs to another -o" in result.stderr
+    assert (
+        f"{out} holds a vi2en translate or align run; write the QA outputs to another -o"
+        in result.stderr
+    )
 
 
 def test_qa_drop_writes_rejected_and_a_later_run_removes_stale_files(tmp_path: Path) -> None:
