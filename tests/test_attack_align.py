@@ -23,3 +23,22 @@ def test_min_score_nan_is_a_usage_error_and_writes_nothing(tmp_path: Path) -> No
         "Error: Invalid value for '--min-score': nan is not a score; give a number from 0 to 1"
     )
     assert not out.exists()
+
+
+def test_align_dir_into_itself_runs_again_without_reading_its_outputs(tmp_path: Path) -> None:
+    """``-o`` = the input folder: the second run resumes; corpus.vi/corpus.en are no pair."""
+    (tmp_path / "a.vi").write_text("Xin chào. Tôi là Nam.\n", encoding="utf-8")
+    (tmp_path / "a.en").write_text("Hello. I am Nam.\n", encoding="utf-8")
+    args = ["align", str(tmp_path), "-o", str(tmp_path), "-q", "-f", "tsv,moses,jsonl,links"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    outputs = {
+        name: (tmp_path / name).read_bytes()
+        for name in ("corpus.tsv", "corpus.vi", "corpus.en", "corpus.jsonl", "links/a.links")
+    }
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0, second.output
+    assert {name: (tmp_path / name).read_bytes() for name in outputs} == outputs
+    assert (tmp_path / "corpus.tsv").read_text("utf-8") == (
+        "Xin chào.\tHello.\nTôi là Nam.\tI am Nam.\n"
+    )
