@@ -42,3 +42,26 @@ def test_align_dir_into_itself_runs_again_without_reading_its_outputs(tmp_path: 
     assert (tmp_path / "corpus.tsv").read_text("utf-8") == (
         "Xin chào.\tHello.\nTôi là Nam.\tI am Nam.\n"
     )
+
+
+def test_align_the_same_file_or_folder_as_both_sides_is_refused(tmp_path: Path) -> None:
+    vi = tmp_path / "a.vi"
+    vi.write_text("Xin chào.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["align", str(vi), str(tmp_path / "." / "a.vi"), "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / '.' / 'a.vi'}: is the same file as {vi}; give the Vietnamese file, "
+        "then its English translation\n"
+    )
+    result = CliRunner().invoke(
+        main, ["align", "--vi", str(tmp_path), "--en", f"{tmp_path}/", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path}/: is the same folder as --vi {tmp_path}; --en names the English "
+        "folder\n"
+    )
+    assert not out.exists()

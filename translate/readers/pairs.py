@@ -181,11 +181,21 @@ def _pair_files(
             _check_path(folder, "folder")
             if not os.path.isdir(folder):
                 raise InputError(folder, "not a folder; --vi and --en name folders")
+        if os.path.samefile(vi_dir, en_dir):
+            raise InputError(
+                en_dir, f"is the same folder as --vi {vi_dir}; --en names the English folder"
+            )
         return _two_folder_pairs(vi_dir, en_dir, excluded)
     for name in inputs:
         _check_path(name, "file or folder")
     if len(inputs) == 2 and not any(os.path.isdir(name) for name in inputs):
         vi, en = (Path(name) for name in inputs)
+        if os.path.samefile(vi, en):
+            raise InputError(
+                inputs[1],
+                f"is the same file as {inputs[0]}; give the Vietnamese file, then its English "
+                "translation",
+            )
         found = _strip_side(vi.name)
         stem = found[1] if found else os.path.splitext(vi.name)[0]
         return [_PairFiles(_path_name(stem) or "document", vi, en)]
