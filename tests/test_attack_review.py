@@ -95,3 +95,17 @@ def test_review_of_an_align_run_from_its_corpus_jsonl_is_the_runs_page(tmp_path:
         "Tôi ở Hà Nội.",
         "",
     )
+
+
+def test_review_of_a_qa_run_is_the_page_qa_wrote(tmp_path: Path) -> None:
+    """``vi2en qa -f jsonl,review`` then ``vi2en review``: the same bytes (no model: ``none``)."""
+    corpus = tmp_path / "c.tsv"
+    corpus.write_text("Xin chào\tHello\nGiá 10.000 đồng\tPrice 1,000 dong\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["qa", str(corpus), "-o", str(out), "-q", "-f", "jsonl,review"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    page = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["review", str(out), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert page.read_bytes() == (out / "review.html").read_bytes()
+    assert page_data(page)[1]["model"] == "none"

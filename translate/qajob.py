@@ -181,7 +181,7 @@ class CorpusQa:
         (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
         run = RunInfo(
             tool_version=installation().version,
-            model="unknown",
+            model="none",  # as an align run (no model) says, and vi2en review reads back
             model_revision=None,
             source_lang=self.options.source_lang,
             target_lang=self.options.target_lang,
