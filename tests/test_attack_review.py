@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.review_pages import page_data
+from tests.review_pages import load, missing_browser, page_data, start_chromium
 from translate.cli import main
 
 
@@ -109,3 +109,29 @@ def test_review_of_a_qa_run_is_the_page_qa_wrote(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert page.read_bytes() == (out / "review.html").read_bytes()
     assert page_data(page)[1]["model"] == "none"
+
+
+@pytest.mark.skipif(missing_browser() is not None, reason=missing_browser() or "")
+def test_an_align_page_in_chromium_shows_the_unaligned_sentences(tmp_path: Path) -> None:
+    """A 0-1 link (an English sentence with no Vietnamese) is a row with an empty side."""
+    vi, en = tmp_path / "a.vi", tmp_path / "a.en"
+    vi.write_text("Xin chào.\n\nTôi ở Hà Nội.\n", encoding="utf-8")
+    en.write_text("Hello.\n\nThe weather is fine.\n\nI live in Hanoi.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["align", str(vi), str(en), "--presegmented", "-o", str(out), "-q", "-f", "review"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    driver = start_chromium(tmp_path / "profile")
+    try:
+        load(driver, out / "review.html")
+        rows = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.pair'), r => r.innerText)"
+        )
+        severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        driver.quit()
+    assert len(rows) == 3
+    assert rows[0] == "Xin chào.\nHello."
+    assert rows[-1].strip() == next(
+        row[3] for row in page_data(out / "review.html")[0]["documents"][0]["pairs"] if not row[2]
+    )
+    assert severe == []
