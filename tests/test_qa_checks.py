@@ -514,3 +514,14 @@ _TEXTS = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12).map(" ".
 def test_any_pair_gets_flags_of_known_checks(source: str, target: str) -> None:
     flags = check_pair(source, target)
     assert all(flag.check in CHECKS and flag.reason for flag in flags)
+
+
+def test_one_check_gives_one_pair_at_most_max_reasons_flags() -> None:
+    """A pathological pair (thousands of numbers) cannot flood the corpus and the manifest."""
+    from translate.qa import MAX_REASONS
+
+    source = " ".join(f"{n}.000 đồng" for n in range(1, 40))
+    flags = check_pair(source, "Nothing here.", checks=["numbers"])
+    assert len(flags) == MAX_REASONS == 5
+    assert [f.check for f in flags] == ["numbers"] * 5
+    assert flags[-1].reason == "and 35 more"

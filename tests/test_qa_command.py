@@ -167,17 +167,19 @@ def test_a_moses_pair_is_named_by_either_file_or_its_prefix(
 
 
 def test_moses_files_of_other_lengths_are_reported(tmp_path: Path) -> None:
+    """Files of other lengths are misaligned somewhere: no pair of them is trusted."""
     write(tmp_path / "m.vi", "Một.\nHai.\n")
     write(tmp_path / "m.en", "One!\n")
     out = tmp_path / "out"
     assert qa(tmp_path / "m", "-o", out).exit_code == EXIT_DOCUMENTS_FAILED
     [error] = jsonl(out / "errors.jsonl")
-    assert error["source"] == f"{tmp_path / 'm.vi'}:2"
+    assert error["source"] == str(tmp_path / "m.vi")
     assert error["reason"] == (
-        f"{tmp_path / 'm.vi'} goes on after {tmp_path / 'm.en'} ends; "
-        "Moses files must be line-aligned"
+        "the files of the Moses pair have different line counts "
+        f"({tmp_path / 'm.vi'} 2, {tmp_path / 'm.en'} 1): they are not line-aligned, so no "
+        "pair of them is read; realign them (one pair per line)"
     )
-    assert len(jsonl(out / "corpus.jsonl")) == 1
+    assert jsonl(out / "corpus.jsonl") == []
 
 
 # --- JSONL --------------------------------------------------------------------------------
@@ -311,7 +313,10 @@ def test_a_translate_run_is_not_overwritten(tmp_path: Path) -> None:
     write(tmp_path / "c.tsv", "A.\tB!\n")
     result = qa(tmp_path / "c.tsv", "-o", out)
     assert result.exit_code == 1
-    assert f"{out} holds a vi2en translate run; write the QA outputs to another -o" in result.stderr
+    assert (
+        f"{out} holds a vi2en translate or align run; write the QA outputs to another -o"
+        in result.stderr
+    )
 
 
 def test_qa_drop_writes_rejected_and_a_later_run_removes_stale_files(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_the_config_keeps_checks_in_table_order_and_in_its_settings() -> None:
     config = PipelineConfig(model=str(TINY_MODEL), qa=("truncated", "loop"))
     assert config.qa == ("loop", "truncated")
     assert config.settings()["qa"] == ["loop", "truncated"]
-    assert config.settings()["qa_version"] == QA_VERSION == "2"
+    assert config.settings()["qa_version"] == QA_VERSION == "3"
     assert PipelineConfig(model=str(TINY_MODEL)).qa == tuple(CHECKS)
     assert PipelineConfig.from_json(config.to_json()) == config
 

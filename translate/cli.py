@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import select
 import signal
@@ -137,6 +138,15 @@ def beams_option(default: int | None = None) -> Callable[[F], F]:
         default=default,
         help=f"Beam size (1 = greedy) [default: {shown}].",
     )
+
+
+def _check_min_score(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    """``--min-score`` must be a number (``nan`` passes FloatRange, and JSON cannot hold it)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a score; give a number from 0 to 1", ctx, param)
+    return value
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -874,6 +884,7 @@ ALIGN_FORMATS = ("jsonl", "links", "moses", "review", "tmx", "tsv")
     "--min-score",
     type=click.FloatRange(0, 1),
     default=None,
+    callback=_check_min_score,
     help="Leave links scored below this out of the corpus files (counted in the manifest).",
 )
 @click.option(
@@ -1062,7 +1073,7 @@ def _align(
     multiple=True,
     default=("jsonl",),
     show_default=True,
-    help="Output formats, comma-separated or repeated: jsonl, moses, tmx, tsv.",
+    help="Output formats, comma-separated or repeated: jsonl, moses, tmx, tsv, review.",
 )
 @qa_options
 @click.option(
@@ -1081,8 +1092,9 @@ def _align(
 def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
     """Check an existing parallel corpus (TSV, Moses, JSONL, TMX) and write it annotated.
 
-    Writes OUTPUT/corpus.* with each pair's QA flags (JSONL, TMX), rejected.*
-    with --qa-drop, errors.jsonl (records that could not be read: exit 3) and
+    Writes OUTPUT/corpus.* with each pair's QA flags (JSONL, TMX), review.html
+    with -f review (every pair, the dropped ones too), rejected.* with
+    --qa-drop, errors.jsonl (records that could not be read: exit 3) and
     manifest.json with the counts per check.
     """
     _setup_logging(kwargs["verbose"], kwargs["quiet"])

@@ -47,8 +47,9 @@ __all__ = ["AlignPipeline", "CorpusSelection", "link_segments"]
 
 logger = logging.getLogger(__name__)
 
-#: The formats that list the unaligned sentences (1-0, 0-1) beside the pairs.
-LISTS_UNALIGNED = frozenset({"jsonl", "links"})
+#: The formats that list the unaligned sentences (1-0, 0-1) beside the pairs (the review
+#: page too: a person checking an alignment needs to see what was left unpaired).
+LISTS_UNALIGNED = frozenset({"jsonl", "links", "review"})
 #: The formats that hold every link, whatever its score.
 HOLDS_EVERY_LINK = frozenset({"links"})
 
@@ -367,7 +368,7 @@ class CorpusSelection:
 
     A pair (both sides non-empty) scored at least ``min_score`` goes into
     every format; a link scored below it only into the ``links`` files; an
-    unaligned sentence (a 1-0 or 0-1 link) into the JSONL and ``links`` files.
+    unaligned sentence (a 1-0 or 0-1 link) into the JSONL, ``links`` and review files.
 
     Args:
         min_score: The lowest score a pair needs to be in the corpus files;

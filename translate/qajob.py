@@ -157,7 +157,7 @@ class CorpusQa:
 
         Raises:
             InputOverwriteError: An input is one of the outputs.
-            OutputError: OUTDIR holds a ``vi2en translate`` run, or an output
+            OutputError: OUTDIR holds a ``vi2en translate`` or ``align`` run, or an output
                 cannot be written (the message names it).
             OutputDirLockedError: Another run holds OUTDIR.
         """
@@ -168,7 +168,7 @@ class CorpusQa:
         with OutputDirLock(self.outdir):
             if (self.outdir / STATE_DIR / "settings.json").exists():
                 raise OutputError(
-                    f"{self.outdir} holds a vi2en translate run; write the QA outputs to "
+                    f"{self.outdir} holds a vi2en translate or align run; write the QA outputs to "
                     "another -o directory"
                 )
             remove_temporaries(self.outdir)
@@ -181,7 +181,7 @@ class CorpusQa:
         (self.outdir / MANIFEST_FILE).unlink(missing_ok=True)
         run = RunInfo(
             tool_version=installation().version,
-            model="unknown",
+            model="none",  # as an align run (no model) says, and vi2en review reads back
             model_revision=None,
             source_lang=self.options.source_lang,
             target_lang=self.options.target_lang,

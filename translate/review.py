@@ -27,6 +27,8 @@ from translate.records import AlignedSegment, DocumentInfo
 from translate.writers import ReviewWriter, RunInfo
 from translate.writers.base import read_lines
 from translate.writers.escape import unescape
+from translate.writers.jsonl import segment_from_record
+from translate.writers.review import DATA_ID
 
 _JSONL = CORPUS_STEM + ".jsonl"
 _IDS = CORPUS_STEM + ".ids"
@@ -125,6 +127,21 @@ def _check_target(outdir: Path, target: Path, manifest: dict[str, Any]) -> None:
         )
     if target.is_dir():
         raise OutputError(f"cannot write the review page to {target}: it is a folder")
+    if target.exists() and not _is_review_page(target):
+        raise OutputError(
+            f"cannot write the review page to {target}: it exists and is not a vi2en review "
+            "page (an input, say); choose another --output or remove the file"
+        )
+
+
+def _is_review_page(path: Path) -> bool:
+    """Whether ``path`` is a review page vi2en wrote (its data block comes in the first 64 KiB)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return False
+    return head.startswith(b"<!DOCTYPE html>") and f'id="{DATA_ID}"'.encode() in head
 
 
 def _write_documents(outdir: Path, manifest: dict[str, Any], writer: ReviewWriter) -> str:
@@ -194,7 +211,10 @@ def _corpus_order(outdir: Path, manifest: dict[str, Any]) -> list[str] | None:
 def _jsonl_segments(path: Path) -> Iterator[AlignedSegment]:
     for number, line in read_lines(path):
         try:
-            yield AlignedSegment.from_dict(json.loads(line))
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise TypeError("not a JSON object")
+            yield segment_from_record(record, link_origin="aligned")
         except (ValueError, TypeError) as exc:
             raise InputError(
                 f"{path}:{number}", f"not a line of a vi2en corpus ({exc}); translate again"

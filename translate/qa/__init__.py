@@ -37,7 +37,7 @@ __all__ = [
 
 #: The checks' behaviour: bumped whenever a check flags other pairs for the same text, so that
 #: a run's settings (``qa_version`` next to ``qa``) tell which checks flagged its pairs.
-QA_VERSION = "2"
+QA_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,10 @@ CHECKS: dict[str, Check] = {
 }
 
 
+#: The most flags one check gives one pair.
+MAX_REASONS = 5
+
+
 def check_pair(
     source: str,
     target: str,
@@ -85,7 +89,9 @@ def check_pair(
     """Run the ``checks`` (default: all) on one pair.
 
     Returns:
-        One flag per reason found, in the order of :data:`CHECKS`.
+        One flag per reason found, in the order of :data:`CHECKS`; at most
+        :data:`MAX_REASONS` per check (the last then says how many more there
+        were), so that one pathological pair cannot flood the outputs.
 
     Raises:
         KeyError: A check name is not in :data:`CHECKS`.
@@ -95,11 +101,14 @@ def check_pair(
     unknown = set(checks or ()) - set(CHECKS)
     if unknown:
         raise KeyError(f"unknown QA check(s): {', '.join(sorted(unknown))}")
-    return tuple(
-        Flag(name, reason)
-        for name in names
-        for reason in CHECKS[name].function(source, target, context)
-    )
+    flags: list[Flag] = []
+    for name in names:
+        reasons = CHECKS[name].function(source, target, context)
+        if len(reasons) > MAX_REASONS:
+            more = len(reasons) - MAX_REASONS + 1
+            reasons = [*reasons[: MAX_REASONS - 1], f"and {more} more"]
+        flags.extend(Flag(name, reason) for reason in reasons)
+    return tuple(flags)
 
 
 def check_names(values: Sequence[str]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,7 +43,8 @@ from typing import Any
 from translate.errors import InputError, UnknownNameError
 from translate.records import AlignedSegment
 from translate.writers.escape import unescape
-from translate.writers.tmx import flag_of_prop, unescape_tmx
+from translate.writers.jsonl import segment_from_record
+from translate.writers.tmx import UnsafeXmlError, flag_of_prop, iterparse_tmx, unescape_tmx
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline codes of TMX 1.4: native markup of the original document, not text.
@@ -123,10 +125,39 @@ def _pair(doc_id: str, index: int, source: str, target: str) -> AlignedSegment:
     return AlignedSegment(doc_id, index, 0, source, target, 0, len(source))
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """``(line number, text)`` of each LF-terminated line; ``None`` for one that is not UTF-8."""
+#: The longest record (line) read, in bytes: a sentence pair is far shorter; a longer line
+#: (a whole file without line breaks, binary data) is reported, never held in memory.
+MAX_RECORD_BYTES = 1 << 20
+
+
+class _TooLong:
+    """A line over :data:`MAX_RECORD_BYTES` (its size in bytes)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+_Line = str | None | _TooLong
+
+
+def _lines(path: Path) -> Iterator[tuple[int, _Line]]:
+    """``(line number, text)`` of each LF-terminated line.
+
+    The text is ``None`` for a line that is not UTF-8, a :class:`_TooLong` for
+    one over :data:`MAX_RECORD_BYTES` (read in pieces and dropped).
+    """
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number in itertools.count(1):
+            raw = handle.readline(MAX_RECORD_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_RECORD_BYTES:
+                size = len(raw)
+                while not raw.endswith(b"\n") and raw:
+                    raw = handle.readline(MAX_RECORD_BYTES)
+                    size += len(raw)
+                yield number, _TooLong(size)
+                continue
             data = raw.removesuffix(b"\n").removesuffix(b"\r")
             if number == 1:
                 data = data.removeprefix(b"\xef\xbb\xbf")
@@ -134,6 +165,18 @@ def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
                 yield number, data.decode("utf-8")
             except UnicodeDecodeError:
                 yield number, None
+
+
+def _bad_line(line: _Line) -> str | None:
+    """The reason a line cannot be read, or None when it is text."""
+    if line is None:
+        return f"line {_NOT_UTF8}"
+    if isinstance(line, _TooLong):
+        return (
+            f"line of {line.size} bytes, over the {MAX_RECORD_BYTES} bytes of a record; "
+            "split it (one pair per line)"
+        )
+    return None
 
 
 _NOT_UTF8 = "is not UTF-8; convert the file (iconv -t UTF-8)"
@@ -149,8 +192,8 @@ def _read_tsv(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusIte
         where = f"{corpus.label}:{number}"
         if line == "":
             continue  # a blank line (a trailing one, say) holds no pair
-        if line is None:
-            yield MalformedRecord(corpus.label, where, f"line {_NOT_UTF8}")
+        if not isinstance(line, str):
+            yield MalformedRecord(corpus.label, where, str(_bad_line(line)))
             continue
         fields = line.split("\t")
         if len(fields) < 2:
@@ -168,31 +211,43 @@ def _read_tsv(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusIte
         yield _pair(corpus.label, number - 1, source, target)
 
 
+def _line_count(path: Path) -> int:
+    """The number of lines of a file (a last line without LF counts), read in blocks."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
 def _read_moses(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusItem]:
     source_path, target_path, *ids_path = corpus.paths
+    counts = {path: _line_count(path) for path in corpus.paths}
+    if len(set(counts.values())) > 1:
+        sizes = ", ".join(f"{path} {count}" for path, count in counts.items())
+        yield MalformedRecord(
+            corpus.label,
+            str(source_path),
+            f"the files of the Moses pair have different line counts ({sizes}): they are not "
+            "line-aligned, so no pair of them is read; realign them (one pair per line)",
+        )
+        return
     ids = _lines(ids_path[0]) if ids_path else None
-    lines = itertools.zip_longest(_lines(source_path), _lines(target_path))
-    for number, (source_line, target_line) in enumerate(lines, start=1):
+    for number, ((_, source), (_, target)) in enumerate(
+        zip(_lines(source_path), _lines(target_path), strict=True), start=1
+    ):
         where = f"{source_path}:{number}"
-        if source_line is None or target_line is None:
-            longer, shorter = (
-                (target_path, source_path) if source_line is None else (source_path, target_path)
-            )
-            yield MalformedRecord(
-                corpus.label,
-                where,
-                f"{longer} goes on after {shorter} ends; Moses files must be line-aligned",
-            )
-            return
-        source, target = source_line[1], target_line[1]
-        id_line = next(ids, (number, None))[1] if ids is not None else None
-        if source is None or target is None:
-            yield MalformedRecord(corpus.label, where, f"a line of the pair {_NOT_UTF8}")
+        id_line = next(ids, (number, ""))[1] if ids is not None else ""
+        reason = next(filter(None, map(_bad_line, (source, target, id_line))), None)
+        if reason is not None:
+            yield MalformedRecord(corpus.label, where, f"a {reason}")
             continue
+        assert isinstance(source, str) and isinstance(target, str) and isinstance(id_line, str)
         try:
-            yield _moses_pair(corpus, number, source, target, id_line, options)
+            yield _moses_pair(corpus, number, source, target, id_line if ids else None, options)
         except ValueError as exc:
-            yield MalformedRecord(corpus.label, where, f"{exc}; pass --raw if not escaped")
+            yield MalformedRecord(corpus.label, where, str(exc))
 
 
 def _moses_pair(
@@ -204,24 +259,52 @@ def _moses_pair(
     options: CorpusOptions,
 ) -> AlignedSegment:
     """One line of a Moses pair (with its vi2en ids line, if any); ValueError when malformed."""
-    texts = _text(source, options.escaped), _text(target, options.escaped)
+    try:
+        texts = _text(source, options.escaped), _text(target, options.escaped)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; pass --raw if the files are not escaped as vi2en's") from exc
     if id_line is None:
         return _pair(corpus.label, number - 1, *texts)
     fields = id_line.split("\t")
     if len(fields) not in (3, 5):
-        raise ValueError(f"{len(fields)} tab-separated ids instead of 3 or 5")
+        raise ValueError(
+            f"{len(fields)} tab-separated ids instead of 3 or 5; fix or remove the .ids"
+        )
     doc_id, paragraph, sentence, *links = fields
     count, target_ids = links or ("1", "")
+    numbers = _whole_numbers(
+        "the .ids line", {"paragraph": paragraph, "sentence": sentence, "source count": count}
+    )
     return AlignedSegment(
         unescape(doc_id),
-        int(paragraph),
-        int(sentence),
+        numbers["paragraph"],
+        numbers["sentence"],
         *texts,
         0,
         len(texts[0]),
-        source_count=int(count),
-        target_ids=tuple(int(i) for i in target_ids.split()),
+        source_count=numbers["source count"],
+        target_ids=_whole_numbers("the .ids line", {"target ids": target_ids})["target ids"],
     )
+
+
+def _whole_numbers(where: str, values: Mapping[str, str]) -> dict[str, Any]:
+    """Each value as an int (``target ids``/``x-target-ids``: a tuple of ints).
+
+    Raises:
+        ValueError: A value is not a (list of) whole number(s), naming it and the fix.
+    """
+    numbers: dict[str, Any] = {}
+    for name, text in values.items():
+        try:
+            if "target" in name:
+                numbers[name] = tuple(int(i) for i in text.split())
+            else:
+                numbers[name] = int(text)
+        except ValueError:
+            raise ValueError(
+                f"{where} has {name} {text[:40]!r}, not a whole number; fix or remove it"
+            ) from None
+    return numbers
 
 
 def _field_texts(record: Mapping[str, Any], options: CorpusOptions) -> tuple[str, str] | None:
@@ -249,7 +332,7 @@ def _jsonl_record(
     if not isinstance(record, dict):
         raise TypeError("not a JSON object")
     if set(record) >= _SEGMENT_KEYS:
-        return AlignedSegment.from_dict(record)
+        return segment_from_record(record)
     texts = _field_texts(record, options)
     if texts is None:
         fields = (
@@ -271,11 +354,11 @@ def _read_jsonl(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusI
     index = 0
     for number, line in _lines(path):
         where = f"{corpus.label}:{number}"
-        if line is not None and not line.strip():
+        if isinstance(line, str) and not line.strip():
             continue
         try:
-            if line is None:
-                raise ValueError(f"line {_NOT_UTF8}")
+            if not isinstance(line, str):
+                raise ValueError(_bad_line(line))
             yield _jsonl_record(corpus, index, json.loads(line), options)
         except json.JSONDecodeError as exc:
             yield MalformedRecord(corpus.label, where, f"not JSON ({exc}); one object per line")
@@ -326,28 +409,55 @@ def _tmx_unit(
         source = unescape_tmx(source)
     if options.target_lang in escaped:
         target = unescape_tmx(target)
-    score = values.get("x-vi2en-score")
     flags = tuple(flag_of_prop(text) for kind, text in props if kind == "x-vi2en-flags")
+    numbers = _whole_numbers(
+        "the <tu>",
+        {
+            "x-paragraph": values.get("x-paragraph", str(index)),
+            "x-sentence": values.get("x-sentence", "0"),
+            "x-source-count": values.get("x-source-count", "1"),
+            "x-target-ids": values.get("x-target-ids", ""),
+        },
+    )
     return AlignedSegment(
         doc_id,
-        int(values.get("x-paragraph", index)),
-        int(values.get("x-sentence", 0)),
+        numbers["x-paragraph"],
+        numbers["x-sentence"],
         source,
         target,
         0,
         len(source),
-        source_count=int(values.get("x-source-count", "1")),
-        target_ids=tuple(int(i) for i in values.get("x-target-ids", "").split()),
-        score=None if score is None else float(score),
+        source_count=numbers["x-source-count"],
+        target_ids=numbers["x-target-ids"],
+        score=_score_prop(values.get("x-vi2en-score")),
         flags=flags,
     )
+
+
+def _score_prop(text: str | None) -> float | None:
+    """The ``x-vi2en-score`` prop as a finite number, None when absent.
+
+    Raises:
+        ValueError: The prop is no finite number, naming it and the fix.
+    """
+    if text is None:
+        return None
+    try:
+        score = float(text)
+    except ValueError:
+        score = math.nan
+    if not math.isfinite(score):
+        raise ValueError(
+            f"the <tu> has x-vi2en-score {text[:40]!r}, not a number; fix or remove it"
+        )
+    return score
 
 
 def _read_tmx(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusItem]:
     [path] = corpus.paths
     index = 0
     try:
-        for _, element in ElementTree.iterparse(path):
+        for element in iterparse_tmx(path):
             if element.tag != "tu":
                 continue
             try:
@@ -362,6 +472,13 @@ def _read_tmx(corpus: CorpusInput, options: CorpusOptions) -> Iterator[CorpusIte
             corpus.label,
             f"{corpus.label}:{line}",
             f"not well-formed XML ({exc}); the rest of the file is skipped",
+        )
+    except UnsafeXmlError:
+        yield MalformedRecord(
+            corpus.label,
+            corpus.label,
+            "declares XML entities, which vi2en never expands (an entity bomb or an external "
+            "file); remove the <!ENTITY> declarations. The rest of the file is skipped",
         )
 
 

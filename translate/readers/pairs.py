@@ -31,7 +31,7 @@ from pathlib import Path
 from translate.errors import InputError
 from translate.readers.base import READERS, InputFile, ReadOptions, _document, content_hash
 from translate.readers.decoding import _undecodable, decode
-from translate.readers.folders import _Excluded, _is_hidden, _path_name
+from translate.readers.folders import _Excluded, _is_hidden, _is_vi2en_output, _path_name
 from translate.readers.jsonl import _json_type, _jsonl_lines, _safe_name
 from translate.records import Document, DocumentFailure, Span
 from translate.text import clean_paragraph, input_paragraph
@@ -110,13 +110,25 @@ def _strip_side(name: str) -> tuple[str, str] | None:
 
 
 def _files(folder: str, excluded: _Excluded) -> Iterator[str]:
-    """Relative POSIX paths of the regular, non-hidden files under ``folder``, sorted."""
+    """Relative POSIX paths of the regular, non-hidden files under ``folder``, sorted.
+
+    A ``folder`` that is itself an output folder (``-o`` = the input folder) is
+    read without its vi2en outputs (``corpus.vi``/``corpus.en`` are no pair).
+    """
+    own_outputs = excluded.why(folder) is not None
     for root, dirs, names in os.walk(folder):
+        top = root == folder
         dirs[:] = sorted(
-            d for d in dirs if not _is_hidden(d) and not excluded.skips(os.path.join(root, d))
+            d
+            for d in dirs
+            if not _is_hidden(d)
+            and not excluded.skips(os.path.join(root, d))
+            and not (top and own_outputs and _is_vi2en_output(d))
         )
         relative = os.path.relpath(root, folder)
         for name in sorted(n for n in names if not _is_hidden(n)):
+            if top and own_outputs and _is_vi2en_output(name):
+                continue
             yield name if relative == "." else f"{Path(relative).as_posix()}/{name}"
 
 
@@ -169,11 +181,21 @@ def _pair_files(
             _check_path(folder, "folder")
             if not os.path.isdir(folder):
                 raise InputError(folder, "not a folder; --vi and --en name folders")
+        if os.path.samefile(vi_dir, en_dir):
+            raise InputError(
+                en_dir, f"is the same folder as --vi {vi_dir}; --en names the English folder"
+            )
         return _two_folder_pairs(vi_dir, en_dir, excluded)
     for name in inputs:
         _check_path(name, "file or folder")
     if len(inputs) == 2 and not any(os.path.isdir(name) for name in inputs):
         vi, en = (Path(name) for name in inputs)
+        if os.path.samefile(vi, en):
+            raise InputError(
+                inputs[1],
+                f"is the same file as {inputs[0]}; give the Vietnamese file, then its English "
+                "translation",
+            )
         found = _strip_side(vi.name)
         stem = found[1] if found else os.path.splitext(vi.name)[0]
         return [_PairFiles(_path_name(stem) or "document", vi, en)]

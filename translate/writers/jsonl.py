@@ -78,6 +78,30 @@ def write_jsonl(pairs: Iterable[AlignedSegment], path: Path) -> None:
     JsonlWriter(path.parent, unrecorded_run(), stem=path.name, suffixes=("",)).write_all(pairs)
 
 
+def segment_from_record(record: dict[str, Any], *, link_origin: str = "mt") -> AlignedSegment:
+    """The segment of one ``corpus.jsonl`` object, as this writer wrote it.
+
+    An aligner's line has a ``link`` key (its kind, which the counts give); the
+    line holds no origin: such a segment gets ``link_origin`` (the default
+    origin, as the other formats read back; ``aligned`` for the review page).
+
+    Raises:
+        ValueError: A key :class:`AlignedSegment` does not have, or a ``link``
+            that is not the kind the line's counts make.
+        TypeError: A key is missing or a value has the wrong type.
+    """
+    fields = dict(record)
+    link = fields.pop("link", None)
+    if link is None:
+        return AlignedSegment.from_dict(fields)
+    fields.setdefault("origin", link_origin)
+    segment = AlignedSegment.from_dict(fields)
+    kind = f"{segment.source_count}-{len(segment.target_ids)}"
+    if link != kind:
+        raise ValueError(f"segment field 'link' is {link!r}, but its counts make {kind!r}")
+    return segment
+
+
 def read_jsonl(path: Path) -> list[AlignedSegment]:
     """Read a file written by the ``jsonl`` writer back into segments (JSON lists as tuples).
 
@@ -92,6 +116,5 @@ def read_jsonl(path: Path) -> list[AlignedSegment]:
         record = json.loads(line)
         if not isinstance(record, dict):
             raise TypeError(f"{path}: a line is not a JSON object")
-        record.pop("link", None)  # the link's kind, which its counts give
-        segments.append(AlignedSegment.from_dict(record))
+        segments.append(segment_from_record(record))
     return segments

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+
+import defusedxml.ElementTree as SafeElementTree
+from defusedxml import DefusedXmlException
 
 from translate.layout import CORPUS_STEM
 from translate.records import AlignedSegment, Flag
@@ -38,6 +41,33 @@ _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 _TMX_ESCAPED = re.compile("[\\\\\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TMX_UNESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|\\)")
 _TAIL = "  </body>\n</tmx>\n"
+
+
+class UnsafeXmlError(ValueError):
+    """A TMX file declares entities (billion laughs, external entities): it is not read."""
+
+
+def iterparse_tmx(path: Path | str) -> Iterator[ElementTree.Element]:
+    """The elements of a TMX file as they end, parsed without expanding any declared entity.
+
+    A DOCTYPE naming the TMX DTD is fine (the DTD is not fetched); an entity
+    declaration (``<!ENTITY``, the billion-laughs bomb, an external entity that
+    would read a local file or a URL) stops the parse.
+
+    Raises:
+        UnsafeXmlError: The file declares an entity (the message names the file and the fix).
+        xml.etree.ElementTree.ParseError: The file is not well-formed XML.
+    """
+    try:
+        for _, element in SafeElementTree.iterparse(
+            path, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        ):
+            yield element
+    except DefusedXmlException as exc:
+        raise UnsafeXmlError(
+            f"{path}: declares XML entities ({exc}), which vi2en does not expand; "
+            "remove the <!ENTITY> declarations from its DOCTYPE"
+        ) from exc
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -198,10 +228,11 @@ def read_tmx(path: Path, source_lang: str = "vi", target_lang: str = "en") -> li
 
     Raises:
         ValueError: A ``<tu>`` lacks one of the two languages.
+        UnsafeXmlError: The file declares XML entities (never expanded).
     """
     lang = "{http://www.w3.org/XML/1998/namespace}lang"
     segments = []
-    for _, element in ElementTree.iterparse(path):
+    for element in iterparse_tmx(path):
         if element.tag != "tu":
             continue
         props = {prop.get("type"): prop.text or "" for prop in element.findall("prop")}
