@@ -434,7 +434,8 @@ def _word_numbers(text: str, vietnamese: bool) -> list[Number]:
             is_number = False  # "1 a.m."
         if not vietnamese and lower == "and" and run and _takes_and(run[-1]):
             continue  # "a hundred and fifty": one number
-        gap = text[run_end : match.start()].strip(" -\u00a0").lower()
+        # Only the gap after a run counts (slicing from a stale end would be quadratic).
+        gap = text[run_end : match.start()].strip(" -\u00a0").lower() if run else ""
         joined = bool(run) and (
             gap == "" or (gap == "and" and _takes_and(run[-1]) and lower not in ("a", "an", "half"))
         )
@@ -498,32 +499,60 @@ def extract_numbers(text: str, *, vietnamese: bool) -> list[Number]:
     return digits + _word_numbers(text, vietnamese)
 
 
+#: Above this many (unmatched left parts × right parts), the matching keeps its
+#: greedy start: a pair of thousands of numbers is checked in linear time.
+_AUGMENT_BUDGET = 250_000
+
+
 def _match(
     left: list[frozenset[float]],
     right: list[frozenset[float]],
     taken_left: set[int],
     taken_right: set[int],
 ) -> None:
-    """Maximum matching of free ``left`` to free ``right`` parts sharing a value (Kuhn)."""
-    owner: dict[int, int] = {r: -1 for r in range(len(right)) if r not in taken_right}
+    """Maximum matching of free ``left`` to free ``right`` parts sharing a value.
+
+    A greedy pass through an index of the right parts' values first (linear:
+    it settles every ordinary sentence), then augmenting paths (Kuhn) from the
+    left parts still free, where that work is within :data:`_AUGMENT_BUDGET`.
+    """
+    by_value: dict[float, list[int]] = {}
+    for r, values in enumerate(right):
+        if r not in taken_right:
+            for value in values:
+                by_value.setdefault(value, []).append(r)
+    owner: dict[int, int] = {}  # right part → the left part it is matched to
+
+    def candidates(i: int) -> list[int]:
+        return sorted({r for value in left[i] for r in by_value.get(value, ())})
+
+    free = []
+    for i in range(len(left)):
+        if i in taken_left:
+            continue
+        choice = next((r for r in candidates(i) if r not in owner), None)
+        if choice is None:
+            free.append(i)
+        else:
+            owner[choice] = i
 
     def augment(i: int, seen: set[int]) -> bool:
-        for r, current in owner.items():
-            if r in seen or not (left[i] & right[r]):
+        for r in candidates(i):
+            if r in seen:
                 continue
             seen.add(r)
-            if current == -1 or augment(current, seen):
+            current = owner.get(r)
+            if current is None or augment(current, seen):
                 owner[r] = i
                 return True
         return False
 
-    for i in range(len(left)):
-        if i not in taken_left and owner:
+    if free and len(free) * max(1, len(right)) <= _AUGMENT_BUDGET:
+        for i in free:
             augment(i, set())
     for r, i in owner.items():
-        if i != -1:
-            taken_left.add(i)
-            taken_right.add(r)
+        taken_left.add(i)
+        taken_right.add(r)
 
 
 def _leftover(numbers: list[Number], parts_of: list[int], matched: set[int]) -> list[str]:
