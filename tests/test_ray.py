@@ -246,8 +246,10 @@ def test_a_killed_driver_resumes_from_its_parts_locally(
 ) -> None:
     out = tmp_path / "ray"
     env = {**os.environ, **RAY_ENVIRONMENT, "RAY_ADDRESS": cluster.address, "PYTHONPATH": str(ROOT)}
-    # One sentence per batch: slow enough to be killed mid-run.
-    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out, "--batch-size", "1")]
+    # One sentence per batch and small windows: slow enough, and parts saved window by
+    # window from early on, to be killed mid-run.
+    slow = ("--batch-size", "1", "--window-sentences", "16")
+    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out, *slow)]
     driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     parts = out / ".vi2en" / "parts"
     try:
@@ -255,7 +257,7 @@ def test_a_killed_driver_resumes_from_its_parts_locally(
         while not (parts.is_dir() and len(list(parts.glob("*.jsonl"))) >= 2):
             assert driver.poll() is None, driver.stderr.read().decode() if driver.stderr else ""
             assert time.monotonic() < deadline, "the driver wrote no part in 120 s"
-            time.sleep(0.05)
+            time.sleep(0.01)
         driver.send_signal(signal.SIGKILL)
     finally:
         driver.wait()
@@ -264,10 +266,10 @@ def test_a_killed_driver_resumes_from_its_parts_locally(
     assert not (out / "manifest.json").exists()
     done = len(list(parts.glob("*.jsonl")))
     assert 2 <= done < 30
-    result = CliRunner().invoke(main, _translate_args(corpus, out, "--batch-size", "1"))  # locally
+    result = CliRunner().invoke(main, _translate_args(corpus, out, *slow))  # locally
     assert result.exit_code == 0, result.output
     reference = tmp_path / "local"
-    result = CliRunner().invoke(main, _translate_args(corpus, reference, "--batch-size", "1"))
+    result = CliRunner().invoke(main, _translate_args(corpus, reference, *slow))
     assert result.exit_code == 0, result.output
     assert _outputs(out) == _outputs(reference)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
