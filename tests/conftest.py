@@ -39,13 +39,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(SESSION_CACHE, ignore_errors=True)
 
 
+_ROOT_LEVEL = logging.getLogger().level
+
+
 @pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
-    """The root logger as it was: a CLI test's ``-q`` (root level ERROR) must not hide later logs."""
+    """The root logger as the session began: a CLI test's ``-q`` (root level ERROR) must not
+    hide later logs, even when a module-scoped fixture ran it before this fixture started."""
     root = logging.getLogger()
-    level, handlers = root.level, root.handlers[:]
+    handlers = root.handlers[:]
     yield
-    root.setLevel(level)
+    root.setLevel(_ROOT_LEVEL)
     root.handlers[:] = handlers
 
 
