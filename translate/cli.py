@@ -790,7 +790,7 @@ def _translate_to_directory(
     kwargs: dict[str, Any],
 ) -> None:
     from translate.errors import InputOverwriteError
-    from translate.job import ERRORS_FILE, Job
+    from translate.job import Job
     from translate.readers import input_files
 
     paths = [
@@ -830,15 +830,7 @@ def _translate_to_directory(
         _echo_qa(summary.qa)
         _echo_warnings(stats)
     if summary.failures:
-        for failure in summary.failures[:10]:
-            click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
-        more = len(summary.failures) - 10
-        click.echo(
-            f"vi2en: {_plural(len(summary.failures), 'document')} failed"
-            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
-            err=True,
-        )
-        sys.exit(EXIT_DOCUMENTS_FAILED)
+        _exit_failed(summary.failures, "failed", "document", " failed", output)
 
 
 # The formats of `vi2en align`: txt would only reflow the English text that exists already.
@@ -977,7 +969,7 @@ def _align(
 ) -> None:
     """Build the readers, the align pipeline and the job from the options; run it; report."""
     from translate.errors import InputOverwriteError
-    from translate.job import ERRORS_FILE, Job
+    from translate.job import Job
     from translate.parallel import AlignPipeline, CorpusSelection
     from translate.pipeline import build_pipeline
     from translate.readers import ReadOptions
@@ -1046,15 +1038,22 @@ def _align(
         if translation is not None:
             _echo_warnings(pipeline.stats)
     if summary.failures:
-        for failure in summary.failures[:10]:
-            click.echo(f"vi2en: failed {failure.source}: {failure.reason}", err=True)
-        more = len(summary.failures) - 10
-        click.echo(
-            f"vi2en: {_plural(len(summary.failures), 'document pair')} failed"
-            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
-            err=True,
-        )
-        sys.exit(EXIT_DOCUMENTS_FAILED)
+        _exit_failed(summary.failures, "failed", "document pair", " failed", output)
+
+
+def _exit_failed(items: Sequence[Any], verb: str, noun: str, suffix: str, output: Path) -> None:
+    """List the first ten failed items (``source``, ``reason``), say where all are; exit 3."""
+    from translate.layout import ERRORS_FILE
+
+    for item in items[:10]:
+        click.echo(f"vi2en: {verb} {item.source}: {item.reason}", err=True)
+    more = len(items) - 10
+    click.echo(
+        f"vi2en: {_plural(len(items), noun)}{suffix}"
+        f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
+        err=True,
+    )
+    sys.exit(EXIT_DOCUMENTS_FAILED)
 
 
 @main.command("qa")
@@ -1114,7 +1113,6 @@ def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
     checks, drop = _qa_checks(kwargs)
     with _errors_as_click():
         from translate.errors import InputOverwriteError
-        from translate.layout import ERRORS_FILE
         from translate.qajob import CorpusQa
         from translate.readers.corpus import CorpusOptions
 
@@ -1140,15 +1138,7 @@ def qa(inputs: tuple[str, ...], output: Path, **kwargs: Any) -> None:
         )
         _echo_qa(summary.qa)
     if summary.malformed:
-        for record in summary.malformed[:10]:
-            click.echo(f"vi2en: malformed {record.source}: {record.reason}", err=True)
-        more = len(summary.malformed) - 10
-        click.echo(
-            f"vi2en: {_plural(len(summary.malformed), 'malformed record')}"
-            f"{f' ({more} more not shown)' if more > 0 else ''}; see {output / ERRORS_FILE}",
-            err=True,
-        )
-        sys.exit(EXIT_DOCUMENTS_FAILED)
+        _exit_failed(summary.malformed, "malformed", "malformed record", "", output)
 
 
 @main.command()
