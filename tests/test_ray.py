@@ -194,6 +194,9 @@ def test_a_node_lost_mid_run_loses_and_duplicates_nothing(cluster: Any, corpus: 
         results.extend(pipeline.translate_documents(documents))
     finally:
         remover.join()
+        # Until the cluster counts the node dead (its heartbeats missed, some seconds later), a
+        # new driver on this machine may pick the dead node's raylet and fail to connect.
+        cluster.wait_for_nodes(timeout=120)
     assert removed_after[0] < len(documents), "the node was removed after the run"
     assert [r.document.doc_id for r in results] == [d.doc_id for d in documents]
     assert [r.translated_text() for r in results] == expected
