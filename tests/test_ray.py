@@ -28,7 +28,7 @@ from translate.config import PipelineConfig
 from translate.job import Job
 from translate.pipeline import build_pipeline
 from translate.readers import ReadOptions, read_documents, read_text
-from translate.records import TranslatedDocument
+from translate.records import Document, DocumentFailure, TranslatedDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = ROOT / "models" / "tiny-vi-en"
@@ -334,3 +334,105 @@ def test_ray_address_local_starts_ray_here_and_equals_a_local_run(
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert _outputs(out) == _outputs(local_run)
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Text, HTML and a JSONL shard in nested folders, with a bad record and a bad file."""
+    paragraphs = [p for p in SAMPLE.read_text(encoding="utf-8").splitlines() if p.strip()]
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "a" / "b").mkdir(parents=True)
+    for k in range(6):
+        text = "\n".join(paragraphs[k : k + 3]) + "\n"
+        (folder / ("a/b" if k % 2 else "a") / f"doc{k}.txt").write_text(text, encoding="utf-8")
+    records = [{"id": f"r{k}", "text": "\n".join(paragraphs[k + 1 : k + 3])} for k in range(5)]
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines.insert(2, '{"id": "broken", "text": ')  # a malformed record, its own failure
+    (folder / "shard.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "page.html").write_bytes((SAMPLE.parent / "ntrex-article.vi.html").read_bytes())
+    (folder / "latin1.txt").write_bytes("Tr\xe1i \xf0\xe2y.\n".encode("latin-1"))  # not UTF-8
+    (folder / "a" / "doc1.txt").write_text(paragraphs[0] + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+@needs_ray
+def test_shared_inputs_are_read_by_the_workers_and_equal_a_local_run(
+    cluster: Any, mixed_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import translate.readers.folders as folders
+
+    local = tmp_path / "local"
+    result = CliRunner().invoke(main, _translate_args(mixed_corpus, local))
+    assert result.exit_code == 3, result.output  # the bad record and the bad file
+    monkeypatch.setenv("RAY_ADDRESS", cluster.address)
+
+    def no_reading(*args: Any) -> Any:
+        raise AssertionError(f"the driver read an input: {args}")
+
+    # Every file a reader opens goes through here; the workers are other processes.
+    monkeypatch.setattr(folders, "_read_isolated", no_reading)
+    out = tmp_path / "ray"
+    result = CliRunner().invoke(main, _translate_args(mixed_corpus, out, "--ray-inputs", "shared"))
+    assert result.exit_code == 3, result.output
+    assert _outputs(out) == _outputs(local)
+    errors = [json.loads(line) for line in (out / "errors.jsonl").open(encoding="utf-8")]
+    assert sorted(e["doc_id"] for e in errors) == ["latin1.txt", "shard.jsonl:3"]
+    # A second run resumes every document from the parts (content hashes from the workers).
+    result = CliRunner().invoke(main, _translate_args(mixed_corpus, out, "--ray-inputs", "shared"))
+    assert result.exit_code == 3, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["run"]["resumed_documents"] == manifest["counts"]["documents"] - 2
+    assert _outputs(out) == _outputs(local)
+
+
+@needs_ray
+def test_a_document_changed_after_the_survey_is_its_failure(tmp_path: Path) -> None:
+    from translate.ray import DocumentRef, _resolve
+    from translate.readers import READERS, InputFile, ReadOptions
+    from translate.readers import read_input as read
+
+    path = tmp_path / "a.txt"
+    path.write_text("Trời mưa.\n", encoding="utf-8")
+    item = InputFile(str(path), "a.txt", "a", path)
+    (document,) = read(item, READERS["txt"], ReadOptions())
+    assert isinstance(document, Document)
+    ref = DocumentRef(
+        document.doc_id, (), document.source, "renamed", document.content_hash,
+        file=item, reader="txt", sentences=1,
+    )  # fmt: skip
+    (same,) = _resolve([ref], ReadOptions())
+    assert isinstance(same, Document)
+    assert same.paragraphs == ("Trời mưa.",) and same.output_path == "renamed"
+    path.write_text("Trời nắng.\n", encoding="utf-8")
+    (changed,) = _resolve([ref], ReadOptions())
+    assert isinstance(changed, DocumentFailure)
+    assert changed.reason.startswith("changed or removed while the run was in progress")
+    path.unlink()
+    (gone,) = _resolve([ref], ReadOptions())
+    assert isinstance(gone, DocumentFailure)
+    assert gone.doc_id == "a.txt" and "run the same command again" in gone.reason
+
+
+def test_ray_inputs_without_a_ray_address_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Xin chào.\n", encoding="utf-8")
+    args = ["translate", str(tmp_path / "a.txt"), "--backend", "fake", "--ray-inputs", "shared"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "--ray-inputs is for a Ray run; pass --ray-address too" in result.stderr
+
+
+@needs_ray
+def test_a_file_a_worker_cannot_see_says_how_to_ship_the_inputs(tmp_path: Path) -> None:
+    import pickle
+
+    from translate.ray import _survey_rows
+    from translate.readers import InputFile
+
+    missing = tmp_path / "elsewhere.txt"  # on the driver's storage, not this node's
+    item = InputFile("elsewhere.txt", "elsewhere.txt", "elsewhere", missing)
+    rows = _survey_rows({"index": [0], "file": [pickle.dumps((item, "txt"))]}, _config().to_json())
+    (failure,) = pickle.loads(rows["documents"][0])
+    assert isinstance(failure, DocumentFailure) and failure.doc_id == "elsewhere.txt"
+    assert "every node must see the inputs at the same path" in failure.reason
+    assert "--ray-inputs ship" in failure.reason

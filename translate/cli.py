@@ -247,15 +247,34 @@ def _abbreviations(kwargs: dict[str, Any]) -> list[str]:
 
 
 def _documents(
-    inputs: Sequence[str], kwargs: dict[str, Any], *, output: Path | None = None
+    inputs: Sequence[str],
+    kwargs: dict[str, Any],
+    *,
+    output: Path | None = None,
+    pipeline: Any = None,
 ) -> Iterator[Any]:
-    """The documents of ``inputs``; the ``output`` folder is never read as input."""
+    """The documents of ``inputs``; the ``output`` folder is never read as input.
+
+    With the driver of a Ray run and ``--ray-inputs shared``, the workers read them
+    (:meth:`translate.ray.RayPipeline.survey`).
+    """
     from translate.readers import check_inputs, read_documents
 
     exclude = [] if output is None else [output]
     check_inputs(inputs, exclude=exclude)
+    if _workers_read(kwargs):
+        return pipeline.survey(inputs, stdin=sys.stdin.buffer, exclude=exclude)
     options = _read_options(kwargs)
     return read_documents(inputs, options, stdin=sys.stdin.buffer, exclude=exclude)
+
+
+def _workers_read(kwargs: dict[str, Any]) -> bool:
+    """Whether the Ray workers read the inputs (``--ray-inputs``), not the driver."""
+    address = kwargs.get("ray_address")
+    if not address:
+        return False
+    mode = kwargs.get("ray_inputs", "auto")
+    return mode == "shared" or (mode == "auto" and address == "local")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -616,6 +635,15 @@ def translation_options(func: F) -> F:
     help="Translate on the Ray cluster at ADDRESS (host:port, ray://...; local: start one "
     "here) [env RAY_ADDRESS; needs vi2en[ray]].",
 )
+@click.option(
+    "--ray-inputs",
+    type=click.Choice(["auto", "ship", "shared"]),
+    default="auto",
+    show_default=True,
+    help="On Ray, who reads the inputs: shared, the workers (every node sees them at the same "
+    "paths; the driver reads no article); ship, the driver, which sends their text; auto, "
+    "shared with --ray-address local, else ship.",
+)
 @reader_options
 @verbosity_options
 def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> None:
@@ -635,6 +663,8 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
     checks, drop = _qa_checks(kwargs)
     if drop and output is None:
         raise click.UsageError("--qa-drop writes rejected.* files; pass -o OUTPUT")
+    if kwargs["ray_inputs"] != "auto" and not kwargs["ray_address"]:
+        raise click.UsageError("--ray-inputs is for a Ray run; pass --ray-address too")
     stop = _StopFlag()
     stop.install()
     pipeline = None
@@ -642,7 +672,7 @@ def translate(inputs: tuple[str, ...], output: Path | None, **kwargs: Any) -> No
         with _errors_as_click():
             pipeline = _translate_pipeline(kwargs, checks)
             pipeline.check_stop = stop.check
-            documents = _documents(inputs, kwargs, output=output)
+            documents = _documents(inputs, kwargs, output=output, pipeline=pipeline)
             if output is None:
                 _translate_to_stdout(pipeline, documents, inputs, kwargs)
             else:
@@ -731,7 +761,10 @@ def _progress_bar(
         from translate.readers import count_documents
 
         total = count_documents(
-            inputs, _read_options(kwargs), exclude=[] if output is None else [output]
+            inputs,
+            _read_options(kwargs),
+            exclude=[] if output is None else [output],
+            records=not _workers_read(kwargs),  # when they read the inputs, the driver does not
         )
     return _ProgressBar(show, total)
 

@@ -1,7 +1,9 @@
 """Run the pipeline on a Ray cluster: the same job, the same bytes, more machines.
 
 The driver (``vi2en translate --ray-address ADDRESS``) reads and lists the
-documents as a local run does; a Ray Data pool of actors
+documents as a local run does, or, with ``--ray-inputs shared``, lists the files
+and has Ray tasks read them (:meth:`RayPipeline.survey`: the driver keeps a
+:class:`DocumentRef` of each document, no text); a Ray Data pool of actors
 (:class:`ray.data.ActorPoolStrategy`), each holding one pipeline built once from
 the :class:`~translate.PipelineConfig`, translates them in the local run's
 windows of whole documents; the results come back to the driver in input order, where the
@@ -24,14 +26,16 @@ Only imported when Ray is asked for: ``import translate`` never imports Ray.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import logging
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # Before Ray is imported (it reads it then): no usage statistics unless the user asks.
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -44,7 +48,15 @@ from translate.config import PipelineConfig
 from translate.errors import BackendError, Vi2enError
 from translate.memory import TranslationMemory
 from translate.pipeline import DocumentResult, build_pipeline
-from translate.readers import read_text
+from translate.readers import (
+    READERS,
+    DocumentNames,
+    InputFile,
+    ReadOptions,
+    list_inputs,
+    read_input,
+    read_text,
+)
 from translate.records import Document, DocumentFailure, TranslatedDocument
 from translate.segment import Segmenter, segment_paragraphs
 from translate.text import clean_paragraph
@@ -56,6 +68,9 @@ LOCAL = "local"
 
 #: Documents in one actor call of :func:`translate_dataset`.
 DEFAULT_BATCH_DOCUMENTS = 4
+
+#: Files one task of :meth:`RayPipeline.survey` reads.
+SURVEY_BATCH_FILES = 16
 
 #: Environment of a local instance's processes: no usage statistics, localhost is loopback.
 SAFE_ENVIRONMENT = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
@@ -143,13 +158,16 @@ class DocumentTranslator:
     """
 
     def __init__(self, config_json: str) -> None:
-        self.pipeline = build_pipeline(PipelineConfig.from_json(config_json))
+        config = PipelineConfig.from_json(config_json)
+        self.pipeline = build_pipeline(config)
+        self.options = config.reader
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         """``index`` and ``window`` columns in; ``index``, ``results`` and ``stats`` out.
 
-        ``window`` is a pickled list of documents (and read failures, which
-        pass through); ``results`` the pickled list of their results in order,
+        ``window`` is a pickled list of documents, of :class:`DocumentRef`
+        (read here, :func:`_resolve`) and of read failures (which pass
+        through); ``results`` the pickled list of their results in order,
         a :class:`TranslatedDocument` or a :class:`DocumentFailure` each (a
         document the model fails on is that document's failure, as locally);
         ``stats`` the window's pickled :class:`TranslationStats`.
@@ -157,7 +175,8 @@ class DocumentTranslator:
         out: dict[str, list[Any]] = {"index": [], "results": [], "stats": []}
         for index, payload in zip(batch["index"], batch["window"], strict=True):
             stats = self.pipeline.translator.stats = TranslationStats()
-            results = list(self.pipeline.translate_documents(pickle.loads(payload)))
+            window = _resolve(pickle.loads(payload), self.options)
+            results = list(self.pipeline.translate_documents(window))
             out["index"].append(int(index))
             out["results"].append(pickle.dumps(results))
             out["stats"].append(pickle.dumps(stats))
@@ -177,12 +196,7 @@ def windows(
     window: list[Document | DocumentFailure] = []
     size = 0
     for item in items:
-        count = 1
-        if isinstance(item, Document):
-            try:
-                count = len(segment_paragraphs(item.doc_id, item.paragraphs, segmenter))
-            except Exception:  # the actor turns it into the document's failure, as locally
-                count = 0
+        count = item.sentences if isinstance(item, DocumentRef) else _sentences(item, segmenter)
         window.append(item)
         size += max(1, count)
         if size >= config.window_sentences:
@@ -190,6 +204,128 @@ def windows(
             window, size = [], 0
     if window:
         yield window
+
+
+def _sentences(item: Document | DocumentFailure, segmenter: Segmenter) -> int:
+    """How many sentences a window counts for ``item`` (a failure counts one)."""
+    if not isinstance(item, Document):
+        return 1
+    try:
+        return len(segment_paragraphs(item.doc_id, item.paragraphs, segmenter))
+    except Exception:  # the actor turns it into the document's failure, as locally
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef(Document):
+    """A document the workers read from storage: what the driver knows of it, not its text.
+
+    Made by :meth:`RayPipeline.survey` (``--ray-inputs shared``): a worker read
+    the file, and the driver keeps the document's id, source, output path and
+    content hash (to resume), no paragraph. The actor that translates it
+    reads the file again (:func:`_resolve`).
+
+    Attributes:
+        file: The file, with an absolute path (the workers' working folder is not the driver's).
+        reader: The name of its reader in :data:`~translate.readers.READERS`.
+        sentences: Its sentence count, for :func:`windows`.
+    """
+
+    file: InputFile | None = None
+    reader: str = "txt"
+    sentences: int = 0
+
+
+def _survey_rows(batch: dict[str, Any], config_json: str) -> dict[str, list[Any]]:
+    """A Ray Data task: read listed files, return what the driver keeps of their documents.
+
+    ``index`` and ``file`` (a pickled ``(InputFile, reader name)``) in;
+    ``index`` and ``documents`` (a pickled list of :class:`DocumentRef` and
+    :class:`DocumentFailure`, in the file's order) out.
+    """
+    config = PipelineConfig.from_json(config_json)
+    segmenter = Segmenter(config.abbreviations)
+    out: dict[str, list[Any]] = {"index": [], "documents": []}
+    for index, payload in zip(batch["index"], batch["file"], strict=True):
+        item, reader = pickle.loads(payload)
+        found: list[DocumentRef | DocumentFailure] = []
+        for result in read_input(item, READERS[reader], config.reader):
+            if isinstance(result, DocumentFailure):
+                found.append(_unseen(result, item))
+                continue
+            found.append(
+                DocumentRef(
+                    result.doc_id,
+                    (),
+                    result.source,
+                    result.output_path,
+                    result.content_hash,
+                    result.paragraph_break,
+                    file=item,
+                    reader=reader,
+                    sentences=_sentences(result, segmenter),
+                )
+            )
+        out["index"].append(int(index))
+        out["documents"].append(pickle.dumps(found))
+    return out
+
+
+def _unseen(failure: DocumentFailure, item: InputFile) -> DocumentFailure:
+    """``failure``, saying what to do when the file is missing on this worker's node."""
+    if item.path is None or os.path.exists(item.path):
+        return failure
+    return dataclasses.replace(
+        failure,
+        reason=f"{failure.reason} (on the Ray node {ray.util.get_node_ip_address()}: "
+        "with --ray-inputs shared every node must see the inputs at the same path; "
+        "pass --ray-inputs ship to send them from the driver)",
+    )
+
+
+def _resolve(
+    items: list[Document | DocumentFailure], options: ReadOptions
+) -> list[Document | DocumentFailure]:
+    """The window with each :class:`DocumentRef` read back into its document.
+
+    A file is read once for the window's documents, and only up to the last one
+    it needs. A document that is gone or whose content changed since the
+    survey is its failure (run the command again).
+    """
+    refs: dict[tuple[Path | None, str], dict[str, DocumentRef]] = {}
+    for item in items:
+        if isinstance(item, DocumentRef):
+            assert item.file is not None
+            refs.setdefault((item.file.path, item.reader), {})[item.doc_id] = item
+    found: dict[tuple[Path | None, str], dict[str, Document]] = {}
+    for key, wanted in refs.items():
+        got = found[key] = {}
+        file = next(iter(wanted.values())).file
+        assert file is not None
+        for result in read_input(file, READERS[key[1]], options):
+            ref = wanted.get(result.doc_id)
+            if ref is not None and isinstance(result, Document):
+                if result.content_hash == ref.content_hash:
+                    got[ref.doc_id] = dataclasses.replace(result, output_path=ref.output_path)
+                if len(got) == len(wanted):
+                    break
+    resolved: list[Document | DocumentFailure] = []
+    for item in items:
+        if not isinstance(item, DocumentRef):
+            resolved.append(item)
+            continue
+        assert item.file is not None
+        document = found[(item.file.path, item.reader)].get(item.doc_id)
+        resolved.append(
+            document
+            or DocumentFailure(
+                item.doc_id,
+                item.source,
+                "changed or removed while the run was in progress; run the same command "
+                "again to translate it",
+            )
+        )
+    return resolved
 
 
 class PairRows:
@@ -332,6 +468,52 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
+@contextlib.contextmanager
+def _vi2en_errors() -> Iterator[None]:
+    """Raise the vi2en error that a Ray task failed with in place of Ray's wrapper."""
+    try:
+        yield
+    except Exception as exc:
+        cause = _unwrap(exc)
+        if cause is not exc:
+            raise cause from exc
+        raise
+
+
+def _quiet_data_context() -> None:
+    """Ray Data as the driver needs it: input order kept, no bars (vi2en has its own)."""
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True
+    context.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
+
+
+def _absolute(item: InputFile) -> InputFile:
+    """``item`` with an absolute path: a worker's working folder is not the driver's."""
+    assert item.path is not None
+    return dataclasses.replace(item, path=item.path.absolute())
+
+
+def _in_order(delivered: Iterator[tuple[int, list[Any]]], order: list[int]) -> Iterator[list[Any]]:
+    """The delivered values by ``order`` of their indices; one delivered twice is kept once.
+
+    Raises:
+        BackendError: The cluster delivered no value for an index.
+    """
+    ready: dict[int, list[Any]] = {}
+    for position, index in enumerate(order):
+        while index not in ready:
+            value = next(delivered, None)
+            if value is None:
+                raise BackendError(
+                    f"the Ray cluster returned no result for item {position} of {len(order)}; "
+                    "run the same command again"
+                )
+            if value[0] >= index:
+                ready.setdefault(*value)
+        yield ready.pop(index)
+
+
 @dataclass
 class RayPipeline:
     """The driver's side of a Ray run, with the interface of :class:`~translate.Pipeline`.
@@ -430,29 +612,71 @@ class RayPipeline:
             for index, window in enumerate(windows(documents, self.config))
         ]
         results = self._results(rows) if rows else iter(())
-        ready: dict[int, list[DocumentResult]] = {}
-        for position in range(len(rows)):
-            while position not in ready:
-                delivered = next(results, None)
-                if delivered is None:
-                    raise BackendError(
-                        f"the Ray cluster returned no result for window {position} of "
-                        f"{len(rows)}; run the same command again to translate it"
-                    )
-                if delivered[0] >= position:
-                    ready.setdefault(*delivered)
-            for result in ready.pop(position):
+        for window in _in_order(results, list(range(len(rows)))):
+            for result in window:
                 self._remember(result)
                 if progress is not None and isinstance(result, TranslatedDocument):
                     progress(len(result.pairs))
                 yield result
 
+    def survey(
+        self,
+        inputs: Sequence[str],
+        *,
+        stdin: IO[Any] | None = None,
+        exclude: Iterable[str | os.PathLike[str]] = (),
+    ) -> Iterator[Document | DocumentFailure]:
+        """The documents of ``inputs``, as :func:`~translate.readers.read_documents` gives them,
+        read on the cluster (``--ray-inputs shared``).
+
+        The driver lists the inputs (it walks the folders) and reads none of the
+        files: Ray tasks read them and send back each document's
+        :class:`DocumentRef` (id, output path, content hash, sentence count; no
+        text), in input order, and the actors read each file again to
+        translate it. Ids and output paths are checked here, in order, as
+        locally. Every node must see the inputs at the driver's absolute
+        paths. Stdin (``-``) is read here, and shipped.
+        """
+        options = self.config.reader
+        names = DocumentNames()
+        listed = list(list_inputs(inputs, options, stdin=stdin, exclude=exclude))
+        rows: list[dict[str, Any]] = []
+        files: list[int] = []  # the indices in `listed` of the files the tasks read
+        for index, entry in enumerate(listed):
+            if isinstance(entry, tuple) and entry[0].path is not None:
+                files.append(index)
+                file = pickle.dumps((_absolute(entry[0]), entry[1].name))
+                rows.append({"index": index, "file": file})
+        surveyed = _in_order(self._surveyed(rows), files)
+        for entry in listed:
+            if isinstance(entry, DocumentFailure):
+                yield names.admit(entry)
+                continue
+            item, reader = entry
+            documents = read_input(item, reader, options) if item.path is None else next(surveyed)
+            for result in documents:
+                yield names.admit(result)
+
+    def _surveyed(self, rows: list[dict[str, Any]]) -> Iterator[tuple[int, list[Any]]]:
+        """``(index, documents)`` of every listed file, as the tasks deliver them."""
+        if not rows:
+            return
+        _quiet_data_context()
+        ds = ray.data.from_items(rows)
+        surveyed = ds.map_batches(
+            functools.partial(_survey_rows, config_json=self.worker.to_json()),
+            batch_size=SURVEY_BATCH_FILES,
+            batch_format="default",
+            num_cpus=1,
+        )
+        with _vi2en_errors():
+            for row in surveyed.iter_rows():
+                self.raise_if_stopped()
+                yield int(row["index"]), pickle.loads(row["documents"])
+
     def _results(self, rows: list[dict[str, Any]]) -> Iterator[tuple[int, list[DocumentResult]]]:
         """``(index, results)`` of every window, as the actors deliver them."""
-        context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True
-        context.enable_progress_bars = False  # the driver's bar is vi2en's
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        _quiet_data_context()
         worker = self.worker
         ds = ray.data.from_items(rows, override_num_blocks=len(rows))
         translated = ds.map_batches(
@@ -462,16 +686,11 @@ class RayPipeline:
             batch_format="default",
             **_map_options(worker, self.workers, len(rows)),
         )
-        try:
+        with _vi2en_errors():
             for row in translated.iter_rows():
                 self.raise_if_stopped()
                 self._add_stats(pickle.loads(row["stats"]))
                 yield int(row["index"]), pickle.loads(row["results"])
-        except Exception as exc:
-            cause = _unwrap(exc)
-            if cause is not exc:
-                raise cause from exc
-            raise
 
     def _add_stats(self, worker: TranslationStats) -> None:
         for name in _WORKER_COUNTS:

@@ -34,7 +34,15 @@ from __future__ import annotations
 
 from translate.readers.base import READERS, InputFile, Reader, ReadOptions, content_hash
 from translate.readers.decoding import check_encoding, decode, open_input
-from translate.readers.folders import check_inputs, count_documents, input_files, read_documents
+from translate.readers.folders import (
+    DocumentNames,
+    check_inputs,
+    count_documents,
+    input_files,
+    list_inputs,
+    read_documents,
+    read_input,
+)
 from translate.readers.html import _read_html
 from translate.readers.jsonl import _read_jsonl
 from translate.readers.txt import _read_txt, read_text
@@ -42,6 +50,7 @@ from translate.text import clean_paragraph, input_paragraph, split_paragraphs
 
 __all__ = [
     "READERS",
+    "DocumentNames",
     "InputFile",
     "ReadOptions",
     "Reader",
@@ -53,8 +62,10 @@ __all__ = [
     "decode",
     "input_files",
     "input_paragraph",
+    "list_inputs",
     "open_input",
     "read_documents",
+    "read_input",
     "read_text",
     "split_paragraphs",
 ]

@@ -306,23 +306,62 @@ def read_documents(
             find out before any work).
     """
     options = options or ReadOptions()
-    ids: dict[str, str] = {}
-    outputs = _OutputPaths()
-    for entry in _input_files(inputs, options, stdin, _Excluded.of(exclude, warn=True)):
+    names = DocumentNames()
+    for entry in list_inputs(inputs, options, stdin=stdin, exclude=exclude):
         if isinstance(entry, DocumentFailure):
             yield _printable(entry)
             continue
-        item, reader = entry
-        for result in _read_isolated(reader, item, options):
-            if isinstance(result, DocumentFailure):
-                yield _printable(result)
-                continue
-            clash = _clash(result, ids)
-            if clash is not None:
-                yield _printable(clash)
-                continue
-            ids[result.doc_id] = result.source
-            yield outputs.claim(result)
+        for result in read_input(*entry, options):
+            yield names.admit(result)
+
+
+def list_inputs(
+    inputs: Sequence[str],
+    options: ReadOptions,
+    *,
+    stdin: IO[Any] | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> Iterator[tuple[InputFile, Reader] | DocumentFailure]:
+    """The files that ``inputs`` name, each with its reader, in reading order; nothing is read.
+
+    The first half of :func:`read_documents` (a Ray run lists on the driver and
+    reads on the workers): folders are walked, and an entry that cannot be
+    listed is its failure. Warns about the folders skipped.
+    """
+    yield from _input_files(inputs, options, stdin, _Excluded.of(exclude, warn=True))
+
+
+def read_input(
+    item: InputFile, reader: Reader, options: ReadOptions
+) -> Iterator[Document | DocumentFailure]:
+    """The documents of one listed file (:func:`list_inputs`); what goes wrong is its failure.
+
+    Their ids and output paths are not yet checked against the other files':
+    pass each to :meth:`DocumentNames.admit`, in reading order.
+    """
+    for result in _read_isolated(reader, item, options):
+        yield _printable(result) if isinstance(result, DocumentFailure) else result
+
+
+class DocumentNames:
+    """The ids and output paths given out so far, in reading order (see :func:`read_documents`)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+        self._outputs = _OutputPaths()
+
+    def admit(self, result: Document | DocumentFailure) -> Document | DocumentFailure:
+        """The next document with a unique output path, or its failure if its id is taken.
+
+        A failure passes through unchanged (spelt printable).
+        """
+        if isinstance(result, DocumentFailure):
+            return _printable(result)
+        clash = _clash(result, self._ids)
+        if clash is not None:
+            return _printable(clash)
+        self._ids[result.doc_id] = result.source
+        return self._outputs.claim(result)
 
 
 def _read_isolated(
@@ -410,11 +449,13 @@ def count_documents(
     options: ReadOptions | None = None,
     *,
     exclude: Iterable[str | os.PathLike[str]] = (),
+    records: bool = True,
 ) -> int | None:
     """About how many documents :func:`read_documents` will yield, cheaply.
 
     One per file, one per non-blank line of a JSONL file; for a progress bar's
-    total, so failures count too. ``None`` when stdin is among the inputs.
+    total, so failures count too. ``None`` when stdin is among the inputs, or
+    with ``records=False`` (no file is opened) when a JSONL file is.
     """
     options = options or ReadOptions()
     if "-" in inputs:
@@ -428,6 +469,8 @@ def count_documents(
         if reader.name != "jsonl" or item.path is None:
             total += 1
             continue
+        if not records:
+            return None
         try:
             with open_input(item.path, item.source) as handle:
                 total += sum(1 for line in handle if line.strip())
