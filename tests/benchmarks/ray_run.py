@@ -1,6 +1,7 @@
 """The same `vi2en translate` job locally and on Ray: wall time, start-up cost, overhead.
 
-    python tests/benchmarks/ray_run.py [--documents 200] [--models tiny,opus] [--json]
+    python tests/benchmarks/ray_run.py [--documents 200] [--models tiny,opus]
+        [--ray-inputs ship|shared] [--json]
 
 For each model (``tiny``: models/tiny-vi-en; ``opus``: a random-weight model of
 opus-mt-vi-en's exact architecture, built by models/modelgen.py, decoding capped
@@ -87,7 +88,9 @@ def start_cluster(nodes: int, cores: int) -> tuple[Any, float]:
     return cluster, time.perf_counter() - started
 
 
-def bench_model(name: str, model: Path, work: Path, documents: int, extra: list[str]) -> list[dict]:
+def bench_model(
+    name: str, model: Path, work: Path, documents: int, extra: list[str], ray_inputs: str = "ship"
+) -> list[dict]:
     env = {**os.environ, **SAFE, "PYTHONPATH": str(ROOT), "VI2EN_CACHE_DIR": str(work / "cache")}
     env.pop("RAY_ADDRESS", None)
     corpus, one = work / f"{name}-in", work / f"{name}-one"
@@ -105,8 +108,9 @@ def bench_model(name: str, model: Path, work: Path, documents: int, extra: list[
         cluster, startup = start_cluster(nodes, cores)
         try:
             ray_env = {**env, "RAY_ADDRESS": cluster.address}
-            fixed = run(one, work / f"{name}-ray{nodes}-one", model, extra, ray_env)
-            seconds = run(corpus, work / f"{name}-ray{nodes}", model, extra, ray_env)
+            on_ray = [*extra, "--ray-inputs", ray_inputs]
+            fixed = run(one, work / f"{name}-ray{nodes}-one", model, on_ray, ray_env)
+            seconds = run(corpus, work / f"{name}-ray{nodes}", model, on_ray, ray_env)
         finally:
             cluster.shutdown()
         same = outputs(work / f"{name}-ray{nodes}") == reference
@@ -114,6 +118,7 @@ def bench_model(name: str, model: Path, work: Path, documents: int, extra: list[
             {
                 "model": name,
                 "mode": f"ray-{nodes}",
+                "inputs": ray_inputs,
                 "seconds": round(seconds, 2),
                 "pairs": pairs,
                 "cluster_start": round(startup, 2),
@@ -133,6 +138,9 @@ def main() -> None:
     parser.add_argument(
         "--window-sentences", type=int, default=128, help="for every run: Ray's unit of work"
     )
+    parser.add_argument(
+        "--ray-inputs", choices=("ship", "shared"), default="ship", help="for the Ray runs"
+    )
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
     for name, value in SAFE.items():
@@ -143,13 +151,17 @@ def main() -> None:
         work = Path(folder)
         for name in options.models.split(","):
             if name == "tiny":
-                rows += bench_model("tiny", TINY, work, options.documents, window)
+                rows += bench_model(
+                    "tiny", TINY, work, options.documents, window, options.ray_inputs
+                )
             elif name == "opus":
                 from translate.bench import build_random_model
 
                 model = build_random_model(work / "opus-model", TINY, "marian")
                 extra = [*window, "--max-length", str(options.max_length)]
-                rows += bench_model("opus", model, work, options.documents, extra)
+                rows += bench_model(
+                    "opus", model, work, options.documents, extra, options.ray_inputs
+                )
             else:
                 raise SystemExit(f"unknown model {name!r}: tiny or opus")
     load = os.getloadavg()
