@@ -244,15 +244,17 @@ def test_a_document_failing_on_a_worker_is_its_failure_in_errors_jsonl(
 
 @pytest.mark.slow
 @needs_ray
+@pytest.mark.parametrize("inputs", ["ship", "shared"])
 def test_a_killed_driver_resumes_from_its_parts_locally(
-    cluster: Any, corpus: Path, local_run: Path, tmp_path: Path
+    cluster: Any, corpus: Path, local_run: Path, tmp_path: Path, inputs: str
 ) -> None:
     out = tmp_path / "ray"
     env = {**os.environ, **RAY_ENVIRONMENT, "RAY_ADDRESS": cluster.address, "PYTHONPATH": str(ROOT)}
     # One sentence per batch and small windows: slow enough, and parts saved window by
     # window from early on, to be killed mid-run.
     slow = ("--batch-size", "1", "--window-sentences", "16")
-    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out, *slow)]
+    on_ray = (*slow, "--ray-inputs", inputs)
+    args = [sys.executable, "-m", "translate", *_translate_args(corpus, out, *on_ray)]
     driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     parts = out / ".vi2en" / "parts"
     try:

@@ -302,13 +302,14 @@ def _resolve(
         got = found[key] = {}
         file = next(iter(wanted.values())).file
         assert file is not None
-        for result in read_input(file, READERS[key[1]], options):
-            ref = wanted.get(result.doc_id)
-            if ref is not None and isinstance(result, Document):
-                if result.content_hash == ref.content_hash:
-                    got[ref.doc_id] = dataclasses.replace(result, output_path=ref.output_path)
-                if len(got) == len(wanted):
-                    break
+        with contextlib.closing(read_input(file, READERS[key[1]], options)) as results:
+            for result in results:  # closed (the file too) after the last wanted document
+                ref = wanted.get(result.doc_id)
+                if ref is not None and isinstance(result, Document):
+                    if result.content_hash == ref.content_hash:
+                        got[ref.doc_id] = dataclasses.replace(result, output_path=ref.output_path)
+                    if len(got) == len(wanted):
+                        break
     resolved: list[Document | DocumentFailure] = []
     for item in items:
         if not isinstance(item, DocumentRef):

@@ -16,7 +16,7 @@ import os
 import stat
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -333,7 +333,7 @@ def list_inputs(
 
 def read_input(
     item: InputFile, reader: Reader, options: ReadOptions
-) -> Iterator[Document | DocumentFailure]:
+) -> Generator[Document | DocumentFailure, None, None]:
     """The documents of one listed file (:func:`list_inputs`); what goes wrong is its failure.
 
     Their ids and output paths are not yet checked against the other files':
