@@ -138,20 +138,13 @@ def align(
     source_paragraphs: Sequence[int] | None,
     target_paragraphs: Sequence[int] | None,
     costs: Costs,
+    *,
+    block: int = 1,
 ) -> list[RawLink]:
-    """The best path of links, widening the band until the path keeps off its edge."""
-    return _align(source, target, translations, source_paragraphs, target_paragraphs, costs, 1)
+    """The best path of links, widening the band until the path keeps off its edge.
 
-
-def _align(
-    source: Sequence[str],
-    target: Sequence[str],
-    translations: Sequence[str] | None,
-    source_paragraphs: Sequence[int] | None,
-    target_paragraphs: Sequence[int] | None,
-    costs: Costs,
-    block: int,
-) -> list[RawLink]:
+    ``block``: sentences per item (:func:`_coarse_line` aligns blocks of them).
+    """
     n, m = len(source), len(target)
     evidence = _Evidence(source, target, translations, costs, block)
     source_breaks = _boundaries(source_paragraphs, n)
@@ -202,7 +195,7 @@ def _coarse_line(
     Inside each block link, rows follow the link's characters proportionally.
     """
     n, m = len(source), len(target)
-    coarse = _align(_blocks(source), _blocks(target), None, None, None, costs, block * BLOCK)
+    coarse = align(_blocks(source), _blocks(target), None, None, None, costs, block=block * BLOCK)
     source_prefix, target_prefix = evidence.source_prefix, evidence.target_prefix
     path: list[tuple[int, int]] = [(0, 0)]
     for link in coarse:
